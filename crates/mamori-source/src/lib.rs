@@ -1,0 +1,2 @@
+//! mamori's sources: the only code that reads input.
+pub mod yaml;
