@@ -1,0 +1,353 @@
+//! The pod being judged, and the one-pass extraction of the fields the
+//! checks read.
+//!
+//! Checks never walk the JSON themselves: [`Facts::extract`] visits each
+//! relevant object once, matching keys by name, and keeps borrowed slices.
+//! That keeps a passing evaluation free of allocations beyond the container
+//! list, which is what makes the engine fast.
+//!
+//! JSON is read the way the API server's decoder would have typed it: a field
+//! of the wrong JSON type (which would have made the request fail to decode,
+//! so admission never ran) is treated as absent, and `null` is absent.
+
+use serde_json::{Map, Value};
+
+/// Where the pod spec comes from. It only changes API-server defaulting that
+/// PSS can observe (see [`PodInput::template`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodKind {
+    /// A `Pod` object.
+    Pod,
+    /// The pod template of a workload (Deployment, Job, CronJob, ...).
+    Template,
+}
+
+/// A pod (or pod template) to evaluate: its metadata (annotations matter for
+/// the AppArmor and alpha seccomp annotations) and its pod spec (`.spec` of a
+/// Pod, `.spec.template.spec` of a workload, `.spec.jobTemplate.spec.template.spec`
+/// of a CronJob).
+#[derive(Debug, Clone, Copy)]
+pub struct PodInput<'a> {
+    pub metadata: &'a Value,
+    pub spec: &'a Value,
+    pub kind: PodKind,
+}
+
+impl<'a> PodInput<'a> {
+    /// A Pod object's metadata and spec.
+    ///
+    /// The API server defaults a Pod before admission sees it, and two of
+    /// those defaults change what PSS reports, so they are applied here too:
+    /// a volume with no source becomes `emptyDir`, and with
+    /// `hostNetwork: true` each init/regular container port without a
+    /// `hostPort` gets `hostPort = containerPort`.
+    pub fn new(metadata: &'a Value, spec: &'a Value) -> Self {
+        PodInput {
+            metadata,
+            spec,
+            kind: PodKind::Pod,
+        }
+    }
+
+    /// A workload's pod template. Since Kubernetes 1.28 templates no longer
+    /// get the hostNetwork hostPort default (feature gate
+    /// `DefaultHostNetworkHostPortsInPodTemplates`, off), so only the
+    /// volume default applies.
+    pub fn template(metadata: &'a Value, spec: &'a Value) -> Self {
+        PodInput {
+            metadata,
+            spec,
+            kind: PodKind::Template,
+        }
+    }
+
+    /// Splits a whole `Pod` object (`metadata` + `spec`).
+    pub fn from_pod(pod: &'a Value) -> Self {
+        PodInput::new(field(pod, "metadata"), field(pod, "spec"))
+    }
+}
+
+static NULL: Value = Value::Null;
+
+fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v.get(key).unwrap_or(&NULL)
+}
+
+pub(crate) const EMPTY: &[Value] = &[];
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SeLinux<'a> {
+    pub type_: &'a str,
+    pub user: &'a str,
+    pub role: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+/// The fields of one container (init, regular or ephemeral) that checks read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Container<'a> {
+    pub kind: ContainerKind,
+    pub name: &'a str,
+    /// `securityContext` is present (not null).
+    pub has_sc: bool,
+    pub privileged: Option<bool>,
+    pub allow_privilege_escalation: Option<bool>,
+    /// `securityContext.capabilities` is present.
+    pub has_caps: bool,
+    pub caps_add: &'a [Value],
+    pub caps_drop: &'a [Value],
+    pub proc_mount: Option<&'a str>,
+    pub selinux: Option<SeLinux<'a>>,
+    /// `seccompProfile.type`, `Some("")` when the profile object has no type.
+    pub seccomp: Option<&'a str>,
+    pub apparmor: Option<&'a str>,
+    pub run_as_non_root: Option<bool>,
+    pub run_as_user: Option<i64>,
+    pub host_process: Option<bool>,
+    pub ports: &'a [Value],
+    /// liveness, readiness, startup probes, then postStart, preStop handlers.
+    pub handlers: [Option<&'a Map<String, Value>>; 5],
+}
+
+impl<'a> Container<'a> {
+    fn new(kind: ContainerKind) -> Self {
+        Container {
+            kind,
+            name: "",
+            has_sc: false,
+            privileged: None,
+            allow_privilege_escalation: None,
+            has_caps: false,
+            caps_add: EMPTY,
+            caps_drop: EMPTY,
+            proc_mount: None,
+            selinux: None,
+            seccomp: None,
+            apparmor: None,
+            run_as_non_root: None,
+            run_as_user: None,
+            host_process: None,
+            ports: EMPTY,
+            handlers: [None; 5],
+        }
+    }
+}
+
+/// The pod-level fields that checks read, plus the containers in visiting
+/// order (init, regular, ephemeral).
+#[derive(Debug, Clone)]
+pub(crate) struct Facts<'a> {
+    pub annotations: Option<&'a Map<String, Value>>,
+    pub host_network: bool,
+    pub host_pid: bool,
+    pub host_ipc: bool,
+    pub host_users: Option<bool>,
+    pub os_name: Option<&'a str>,
+    pub run_as_non_root: Option<bool>,
+    pub run_as_user: Option<i64>,
+    pub seccomp: Option<&'a str>,
+    pub apparmor: Option<&'a str>,
+    pub selinux: Option<SeLinux<'a>>,
+    pub host_process: Option<bool>,
+    pub sysctls: &'a [Value],
+    pub volumes: &'a [Value],
+    pub containers: Vec<Container<'a>>,
+    /// A Pod with hostNetwork: container ports default their hostPort.
+    pub default_host_ports: bool,
+}
+
+fn as_bool(v: &Value) -> Option<bool> {
+    v.as_bool()
+}
+
+fn as_str(v: &Value) -> Option<&str> {
+    v.as_str()
+}
+
+/// Integers as Go would decode them into an int64 field.
+pub(crate) fn as_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                .map(|f| f as i64)
+        }),
+        _ => None,
+    }
+}
+
+fn as_array(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(a) => a.as_slice(),
+        _ => EMPTY,
+    }
+}
+
+/// `type` of a seccompProfile/appArmorProfile object; a present object
+/// without a (string) type reads as the empty type, as Go's zero value.
+fn profile_type(v: &Value) -> Option<&str> {
+    match v {
+        Value::Object(m) => Some(m.get("type").and_then(as_str).unwrap_or("")),
+        _ => None,
+    }
+}
+
+fn selinux(v: &Value) -> Option<SeLinux<'_>> {
+    let m = v.as_object()?;
+    let mut s = SeLinux::default();
+    for (k, v) in m {
+        let text = as_str(v).unwrap_or("");
+        match k.as_str() {
+            "type" => s.type_ = text,
+            "user" => s.user = text,
+            "role" => s.role = text,
+            _ => {}
+        }
+    }
+    Some(s)
+}
+
+fn host_process(v: &Value) -> Option<bool> {
+    v.as_object()?.get("hostProcess").and_then(as_bool)
+}
+
+fn container(v: &Value, kind: ContainerKind) -> Container<'_> {
+    let mut c = Container::new(kind);
+    let Some(m) = v.as_object() else {
+        return c;
+    };
+    for (k, v) in m {
+        match k.as_str() {
+            "name" => c.name = as_str(v).unwrap_or(""),
+            "ports" => c.ports = as_array(v),
+            "livenessProbe" => c.handlers[0] = v.as_object(),
+            "readinessProbe" => c.handlers[1] = v.as_object(),
+            "startupProbe" => c.handlers[2] = v.as_object(),
+            "lifecycle" => {
+                if let Some(l) = v.as_object() {
+                    c.handlers[3] = l.get("postStart").and_then(Value::as_object);
+                    c.handlers[4] = l.get("preStop").and_then(Value::as_object);
+                }
+            }
+            "securityContext" => {
+                let Some(sc) = v.as_object() else { continue };
+                c.has_sc = true;
+                for (k, v) in sc {
+                    match k.as_str() {
+                        "privileged" => c.privileged = as_bool(v),
+                        "allowPrivilegeEscalation" => c.allow_privilege_escalation = as_bool(v),
+                        "capabilities" => {
+                            if let Some(caps) = v.as_object() {
+                                c.has_caps = true;
+                                if let Some(a) = caps.get("add") {
+                                    c.caps_add = as_array(a);
+                                }
+                                if let Some(d) = caps.get("drop") {
+                                    c.caps_drop = as_array(d);
+                                }
+                            }
+                        }
+                        "procMount" => c.proc_mount = as_str(v),
+                        "seLinuxOptions" => c.selinux = selinux(v),
+                        "seccompProfile" => c.seccomp = profile_type(v),
+                        "appArmorProfile" => c.apparmor = profile_type(v),
+                        "runAsNonRoot" => c.run_as_non_root = as_bool(v),
+                        "runAsUser" => c.run_as_user = as_int(v),
+                        "windowsOptions" => c.host_process = host_process(v),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    c
+}
+
+impl<'a> Facts<'a> {
+    pub(crate) fn extract(pod: &PodInput<'a>) -> Facts<'a> {
+        let mut f = Facts {
+            annotations: pod
+                .metadata
+                .get("annotations")
+                .and_then(Value::as_object),
+            host_network: false,
+            host_pid: false,
+            host_ipc: false,
+            host_users: None,
+            os_name: None,
+            run_as_non_root: None,
+            run_as_user: None,
+            seccomp: None,
+            apparmor: None,
+            selinux: None,
+            host_process: None,
+            sysctls: EMPTY,
+            volumes: EMPTY,
+            containers: Vec::new(),
+            default_host_ports: false,
+        };
+        let Some(spec) = pod.spec.as_object() else {
+            return f;
+        };
+        let (mut init, mut regular, mut ephemeral) = (EMPTY, EMPTY, EMPTY);
+        for (k, v) in spec {
+            match k.as_str() {
+                "hostNetwork" => f.host_network = as_bool(v).unwrap_or(false),
+                "hostPID" => f.host_pid = as_bool(v).unwrap_or(false),
+                "hostIPC" => f.host_ipc = as_bool(v).unwrap_or(false),
+                "hostUsers" => f.host_users = as_bool(v),
+                "os" => f.os_name = v.get("name").and_then(as_str),
+                "volumes" => f.volumes = as_array(v),
+                "initContainers" => init = as_array(v),
+                "containers" => regular = as_array(v),
+                "ephemeralContainers" => ephemeral = as_array(v),
+                "securityContext" => {
+                    let Some(sc) = v.as_object() else { continue };
+                    for (k, v) in sc {
+                        match k.as_str() {
+                            "runAsNonRoot" => f.run_as_non_root = as_bool(v),
+                            "runAsUser" => f.run_as_user = as_int(v),
+                            "seccompProfile" => f.seccomp = profile_type(v),
+                            "appArmorProfile" => f.apparmor = profile_type(v),
+                            "seLinuxOptions" => f.selinux = selinux(v),
+                            "windowsOptions" => f.host_process = host_process(v),
+                            "sysctls" => f.sysctls = as_array(v),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        f.default_host_ports = pod.kind == PodKind::Pod && f.host_network;
+        f.containers
+            .reserve_exact(init.len() + regular.len() + ephemeral.len());
+        f.containers
+            .extend(init.iter().map(|c| container(c, ContainerKind::Init)));
+        f.containers
+            .extend(regular.iter().map(|c| container(c, ContainerKind::Regular)));
+        f.containers.extend(
+            ephemeral
+                .iter()
+                .map(|c| container(c, ContainerKind::Ephemeral)),
+        );
+        f
+    }
+
+    /// `spec.os.name == "windows"` (the v1.25 Windows relaxation).
+    pub(crate) fn is_windows(&self) -> bool {
+        self.os_name == Some("windows")
+    }
+
+    /// `spec.hostUsers` explicitly false: the pod runs in a user namespace.
+    pub(crate) fn in_user_namespace(&self) -> bool {
+        self.host_users == Some(false)
+    }
+}

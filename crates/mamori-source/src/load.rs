@@ -1,0 +1,497 @@
+//! Files and stdin to objects: walking folders, splitting documents,
+//! expanding lists, assigning namespaces, validating against the schema.
+
+use crate::schema::{IssueKind, SchemaIssue, SchemaSet, Type, NEWEST};
+use crate::yaml::{parse_documents, Document, Limits};
+use mamori_model::{is_cluster_scoped, FieldPath, Node, Object, Origin, Pos};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Kubernetes minor version whose schema applies (`1.37`).
+    pub k8s_version: String,
+    /// Namespace assumed for namespaced objects that name none.
+    pub default_namespace: String,
+    pub limits: Limits,
+    /// Files larger than this are refused (bytes).
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            k8s_version: NEWEST.to_string(),
+            default_namespace: "default".to_string(),
+            limits: Limits::default(),
+            max_file_size: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// A problem with the input that is not about one object's fields.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProblemKind {
+    /// The file could not be read.
+    Unreadable,
+    /// Not UTF-8 text.
+    Binary,
+    TooLarge,
+    /// YAML syntax, or hostile structure (aliases, depth).
+    Syntax,
+    /// A document that is a list or scalar, not a mapping.
+    NotAnObject,
+    /// A mapping without apiVersion or kind: skipped (info).
+    NotKubernetes,
+    /// A kustomization file: render it first (info).
+    Kustomization,
+    /// apiVersion/kind not served by the selected Kubernetes version.
+    UnknownApi,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub path: String,
+    pub pos: Pos,
+    pub doc: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// For problems tied to an object (UnknownApi): its index.
+    pub object: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct LoadResult {
+    pub objects: Vec<Object>,
+    /// Schema issues, by object index.
+    pub issues: Vec<(usize, SchemaIssue)>,
+    pub problems: Vec<Problem>,
+    pub files: usize,
+    pub documents: usize,
+    /// Objects of custom resources for which no schema is known.
+    pub unvalidated: usize,
+}
+
+struct RawDoc {
+    path: String,
+    doc: Document,
+}
+
+/// Resolve the command-line paths into the files to read, sorted for a
+/// deterministic order. `-` is stdin.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            files.push(p.clone());
+            continue;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => {
+                let walker = walkdir::WalkDir::new(p)
+                    .follow_links(true)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+                for entry in walker {
+                    match entry {
+                        Ok(e) if e.file_type().is_file() && is_manifest_name(e.path()) => files.push(e.into_path()),
+                        Ok(_) => {}
+                        Err(e) => problems.push(Problem {
+                            kind: ProblemKind::Unreadable,
+                            path: display(e.path().unwrap_or(p)),
+                            pos: Pos::default(),
+                            doc: None,
+                            message: format!("cannot read: {e}"),
+                            hint: None,
+                            object: None,
+                        }),
+                    }
+                }
+            }
+            Ok(_) => files.push(p.clone()),
+            Err(e) => problems.push(Problem {
+                kind: ProblemKind::Unreadable,
+                path: display(p),
+                pos: Pos::default(),
+                doc: None,
+                message: format!("cannot read {}: {e}", display(p)),
+                hint: Some("check the path; folders are read recursively for .yaml, .yml and .json files".into()),
+                object: None,
+            }),
+        }
+    }
+    (files, problems)
+}
+
+fn is_manifest_name(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// A path as the user should see it: relative to the working directory.
+pub fn display(p: &Path) -> String {
+    if p.as_os_str() == "-" {
+        return "-".into();
+    }
+    if p.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = p.strip_prefix(&cwd) {
+                return rel.display().to_string();
+            }
+        }
+    }
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(String::from).unwrap_or(s)
+}
+
+/// Read text from a file (or stdin), refusing binary and oversized input.
+fn read_text(p: &Path, max: u64) -> Result<String, (ProblemKind, String)> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let res = if p.as_os_str() == "-" {
+        std::io::stdin().take(max + 1).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(p).and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+    };
+    if let Err(e) = res {
+        return Err((ProblemKind::Unreadable, format!("cannot read: {e}")));
+    }
+    if bytes.len() as u64 > max {
+        return Err((
+            ProblemKind::TooLarge,
+            format!("larger than {} MiB: refusing to load it", max / (1024 * 1024)),
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err((ProblemKind::Binary, "binary data (NUL bytes), not a YAML or JSON text".into()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        (
+            ProblemKind::Binary,
+            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+/// Load everything the paths name.
+pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> LoadResult {
+    load_paths_with_progress(paths, opts, &mut |_, _| {})
+}
+
+/// As [`load_paths`], calling `progress(done, total)` after each file.
+pub fn load_paths_with_progress(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> LoadResult {
+    let (files, problems) = collect_files(paths);
+    let mut texts = Vec::with_capacity(files.len());
+    let mut result = LoadResult {
+        problems,
+        ..LoadResult::default()
+    };
+    for (i, f) in files.iter().enumerate() {
+        let shown = display(f);
+        match read_text(f, opts.max_file_size) {
+            Ok(t) => texts.push((shown, t)),
+            Err((kind, message)) => result.problems.push(Problem {
+                kind,
+                path: shown,
+                pos: Pos::new(1, 1),
+                doc: None,
+                message,
+                hint: None,
+                object: None,
+            }),
+        }
+        progress(i + 1, files.len());
+    }
+    result.files = files.len();
+    let sources: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    load_sources(&sources, opts, &mut result);
+    result
+}
+
+/// Load in-memory texts, each with the path to show for it.
+pub fn load_texts(sources: &[(&str, &str)], opts: &LoadOptions) -> LoadResult {
+    let mut result = LoadResult {
+        files: sources.len(),
+        ..LoadResult::default()
+    };
+    load_sources(sources, opts, &mut result);
+    result
+}
+
+fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadResult) {
+    let mut raw = Vec::new();
+    for (path, text) in sources {
+        for d in parse_documents(text, opts.limits) {
+            result.documents += 1;
+            match d {
+                Ok(doc) => raw.push(RawDoc {
+                    path: path.to_string(),
+                    doc,
+                }),
+                Err(e) => result.problems.push(Problem {
+                    kind: ProblemKind::Syntax,
+                    path: path.to_string(),
+                    pos: Pos::new(e.line, e.col),
+                    doc: None,
+                    message: format!("invalid YAML: {}", e.message),
+                    hint: Some("fix the syntax at this line; the file's other documents are still analysed".into()),
+                    object: None,
+                }),
+            }
+        }
+    }
+    let schema = SchemaSet::for_version(&opts.k8s_version)
+        .or_else(|| SchemaSet::for_version(NEWEST))
+        .expect("newest schema is embedded");
+    // CustomResourceDefinitions in the input give schemas and scopes.
+    let mut crd_roots: HashMap<(String, String, String), Type> = HashMap::new();
+    let mut crd_cluster_kinds: HashSet<String> = HashSet::new();
+    for r in &raw {
+        let Some(n) = &r.doc.node else { continue };
+        if n.str_field("kind") == Some("CustomResourceDefinition") {
+            let j = n.to_json();
+            let mut tmp = SchemaSet::default();
+            tmp.add_crd(&j);
+            let spec = &j["spec"];
+            let group = spec["group"].as_str().unwrap_or_default();
+            let kind = spec["names"]["kind"].as_str().unwrap_or_default();
+            if spec["scope"].as_str() == Some("Cluster") {
+                crd_cluster_kinds.insert(kind.to_string());
+            }
+            for v in spec["versions"].as_array().into_iter().flatten() {
+                let name = v["name"].as_str().unwrap_or_default();
+                if let Some(t) = tmp.root(group, name, kind) {
+                    crd_roots.insert((group.to_string(), name.to_string(), kind.to_string()), t.clone());
+                }
+            }
+        }
+    }
+    let ctx = Ctx {
+        schema,
+        crd_roots,
+        crd_cluster_kinds,
+        opts,
+    };
+    for r in raw {
+        let Some(node) = &r.doc.node else { continue };
+        ctx.document(&r, node, result);
+    }
+}
+
+struct Ctx<'a> {
+    schema: Arc<SchemaSet>,
+    crd_roots: HashMap<(String, String, String), Type>,
+    crd_cluster_kinds: HashSet<String>,
+    opts: &'a LoadOptions,
+}
+
+impl Ctx<'_> {
+    fn document(&self, r: &RawDoc, node: &Node, result: &mut LoadResult) {
+        let problem = |kind, pos: Pos, message: String, hint: Option<String>| Problem {
+            kind,
+            path: r.path.clone(),
+            pos,
+            doc: Some(r.doc.index),
+            message,
+            hint,
+            object: None,
+        };
+        if node.as_map().is_none() {
+            result.problems.push(problem(
+                ProblemKind::NotAnObject,
+                node.pos,
+                format!("document {} is {} {}, not a Kubernetes object", r.doc.index + 1, article(node.type_name()), node.type_name()),
+                Some("a manifest document is a mapping with apiVersion, kind and metadata".into()),
+            ));
+            return;
+        }
+        let api_version = node.str_field("apiVersion");
+        let kind = node.str_field("kind");
+        let file_name = Path::new(&r.path).file_name().and_then(|f| f.to_str()).unwrap_or("");
+        if kind == Some("Kustomization") || matches!(file_name, "kustomization.yaml" | "kustomization.yml" | "Kustomization") {
+            result.problems.push(problem(
+                ProblemKind::Kustomization,
+                node.pos,
+                "a kustomization file, not a manifest: skipped".into(),
+                Some(format!(
+                    "render it first: `kustomize build {} | mamori scan -`",
+                    Path::new(&r.path).parent().map(|p| p.display().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| ".".into())
+                )),
+            ));
+            return;
+        }
+        let (Some(api_version), Some(kind)) = (api_version, kind) else {
+            result.problems.push(problem(
+                ProblemKind::NotKubernetes,
+                node.pos,
+                format!("document {} has no {}: not a Kubernetes object, skipped", r.doc.index + 1,
+                    if api_version.is_none() && kind.is_none() { "apiVersion or kind" } else if api_version.is_none() { "apiVersion" } else { "kind" }),
+                None,
+            ));
+            return;
+        };
+        if kind.ends_with("List") && node.field("items").is_some() {
+            if let Some(items) = node.field("items").and_then(Node::as_seq) {
+                for (i, item) in items.iter().enumerate() {
+                    if item.as_map().is_none() || item.str_field("apiVersion").is_none() || item.str_field("kind").is_none() {
+                        result.problems.push(problem(
+                            ProblemKind::NotAnObject,
+                            item.pos,
+                            format!("items[{i}] of this {kind} is not a Kubernetes object (needs apiVersion and kind)"),
+                            None,
+                        ));
+                        continue;
+                    }
+                    self.object(r, item, Some(i), result);
+                }
+                return;
+            }
+        }
+        self.object(r, node, None, result);
+    }
+
+    fn object(&self, r: &RawDoc, node: &Node, list_item: Option<usize>, result: &mut LoadResult) {
+        let api_version = node.str_field("apiVersion").unwrap_or_default().to_string();
+        let kind = node.str_field("kind").unwrap_or_default().to_string();
+        let (group, version) = api_version.split_once('/').unwrap_or(("", &api_version));
+        let meta = node.get("metadata");
+        let name = meta
+            .and_then(|m| m.str_field("name"))
+            .map(String::from)
+            .or_else(|| meta.and_then(|m| m.str_field("generateName")).map(|g| format!("{g}*")))
+            .unwrap_or_default();
+        let namespace = meta.and_then(|m| m.str_field("namespace")).filter(|s| !s.is_empty()).map(String::from);
+        let cluster = is_cluster_scoped(&kind) || self.crd_cluster_kinds.contains(&kind);
+        let (effective_namespace, namespace_assumed) = if cluster {
+            (None, false)
+        } else {
+            match &namespace {
+                Some(ns) => (Some(ns.clone()), false),
+                None => (Some(self.opts.default_namespace.clone()), true),
+            }
+        };
+        let index = result.objects.len();
+        let root = self
+            .crd_roots
+            .get(&(group.to_string(), version.to_string(), kind.clone()))
+            .or_else(|| self.schema.root(group, version, &kind));
+        let (stored, rejected) = match root {
+            Some(root) => {
+                let mut v = self.schema.validate(root, node);
+                if name.is_empty() {
+                    v.issues.push(SchemaIssue {
+                        path: FieldPath::parse("metadata.name").expect("static"),
+                        pos: meta.map(|m| m.pos).unwrap_or(node.pos),
+                        kind: IssueKind::MissingRequired { field: "name".into() },
+                    });
+                }
+                let rejected = v.issues.iter().find_map(|i| match &i.kind {
+                    IssueKind::WrongType { expected, found, .. } => Some(format!("{}: expected {expected}, got {found}", i.path)),
+                    IssueKind::MissingRequired { .. } => Some(format!("{}: Required value", i.path)),
+                    IssueKind::InvalidEnum { value, .. } => Some(format!("{}: Unsupported value: {value:?}", i.path)),
+                    IssueKind::InvalidBase64 => Some(format!("{}: illegal base64 data", i.path)),
+                    _ => None,
+                });
+                for i in v.issues {
+                    result.issues.push((index, i));
+                }
+                (v.stored, rejected)
+            }
+            None => {
+                let builtin_group = group.is_empty() || group.ends_with(".k8s.io") || self.schema.knows_group(group);
+                let elsewhere = self.schema.api_versions_for_kind(&kind);
+                if builtin_group || !elsewhere.is_empty() && !group.contains('.') {
+                    let hint = if elsewhere.is_empty() {
+                        None
+                    } else {
+                        Some(format!("Kubernetes {} serves {kind} as apiVersion {}", self.schema.version, elsewhere.join(" or ")))
+                    };
+                    result.problems.push(Problem {
+                        kind: ProblemKind::UnknownApi,
+                        path: r.path.clone(),
+                        pos: node.entry("apiVersion").map(|e| e.value.pos).unwrap_or(node.pos),
+                        doc: Some(r.doc.index),
+                        message: format!(
+                            "Kubernetes {} does not serve {kind} in {api_version}: the API server refuses it (no matches for kind {kind:?} in version {api_version:?})",
+                            self.schema.version
+                        ),
+                        hint,
+                        object: Some(index),
+                    });
+                } else {
+                    result.unvalidated += 1;
+                }
+                (node.clone(), None)
+            }
+        };
+        result.objects.push(Object {
+            api_version,
+            kind,
+            name,
+            namespace,
+            effective_namespace,
+            namespace_assumed,
+            origin: Origin {
+                path: r.path.clone(),
+                doc: r.doc.index,
+                line: node.as_map().and_then(|m| m.first()).map(|e| e.key_pos.line).unwrap_or(node.pos.line),
+                helm_source: r.doc.helm_source.clone(),
+                list_item,
+            },
+            node: node.clone(),
+            stored,
+            rejected,
+        });
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_namespaces_and_problems() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- 3\n---\n- just a list\n---\nfoo: bar\n---\napiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d, namespace: web}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: c, namespace: ignored}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n";
+        let r = load_texts(&[("a.yaml", text)], &LoadOptions::default());
+        let names: Vec<_> = r.objects.iter().map(|o| (o.kind.as_str(), o.effective_namespace.as_deref(), o.namespace_assumed)).collect();
+        assert_eq!(
+            names,
+            vec![("ConfigMap", Some("default"), true), ("Deployment", Some("web"), false), ("ClusterRole", None, false), ("Widget", Some("default"), true)]
+        );
+        assert_eq!(r.objects[0].origin.list_item, Some(0));
+        assert_eq!(r.objects[0].origin.line, 4);
+        let kinds: Vec<_> = r.problems.iter().map(|p| p.kind.clone()).collect();
+        assert_eq!(kinds, vec![ProblemKind::NotAnObject, ProblemKind::NotAnObject, ProblemKind::NotKubernetes, ProblemKind::UnknownApi]);
+        assert!(r.problems[3].hint.as_deref().unwrap().contains("apps/v1"), "{:?}", r.problems[3]);
+        assert_eq!(r.unvalidated, 1);
+    }
+
+    #[test]
+    fn crd_in_input_validates_its_resources() {
+        let text = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  scope: Cluster\n  names: {kind: Widget, plural: widgets}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              size: {type: integer}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: big\n  colour: red\n";
+        let r = load_texts(&[("w.yaml", text)], &LoadOptions::default());
+        let w = &r.objects[1];
+        assert_eq!(w.effective_namespace, None);
+        let paths: Vec<_> = r.issues.iter().filter(|(i, _)| *i == 1).map(|(_, i)| i.path.to_string()).collect();
+        assert_eq!(paths, vec!["spec.size", "spec.colour"]);
+        assert!(w.rejected.is_some());
+    }
+}
