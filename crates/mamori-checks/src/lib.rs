@@ -1,14 +1,17 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! The check catalog.
+//!
+//! One check is one file under `src/checks/<group>/`: its metadata
+//! ([`CheckMeta`]) with the documentation (fixed sections: What it finds, Why
+//! it matters, Example, Use instead, Fix, References) and the code that turns
+//! the model into findings. The catalog walks the inventory once and hands
+//! each object, pod spec and container to the checks that select it.
+//! `docs/checks/` is generated from the metadata (`mamori docs`).
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod checks;
+pub mod consequence;
+pub mod context;
+pub mod docs;
+pub mod registry;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use context::Context;
+pub use registry::{all, by_code, run, Check, CheckMeta, Selects};

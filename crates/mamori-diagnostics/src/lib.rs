@@ -1,14 +1,7 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Findings and what can hide them.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod finding;
+pub mod suppress;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use finding::{Finding, Fix, Location, Severity};
+pub use suppress::{Baseline, Config, ConfigError, IgnoreRule, SuppressionReport, Suppressor};

@@ -152,6 +152,18 @@ impl CheckId {
         }
     }
 
+    /// The restricted check that replaces this baseline check (inverse of
+    /// [`CheckId::overrides`]).
+    pub fn overridden_by(self) -> Option<CheckId> {
+        match self {
+            CheckId::CapabilitiesBaseline => Some(CheckId::CapabilitiesRestricted),
+            CheckId::ProcMount => Some(CheckId::ProcMountRestricted),
+            CheckId::HostPathVolumes => Some(CheckId::RestrictedVolumes),
+            CheckId::SeccompProfileBaseline => Some(CheckId::SeccompProfileRestricted),
+            _ => None,
+        }
+    }
+
     /// The revision (its minimum minor) that applies at `minor`, if the check
     /// exists there.
     pub fn revision_at(self, minor: u64) -> Option<u64> {
@@ -172,9 +184,7 @@ impl CheckId {
             (Level::Restricted, Level::Baseline) => false,
             (Level::Restricted, _) => true,
             (_, Level::Baseline) => true,
-            (_, Level::Restricted) => !CheckId::ALL
-                .iter()
-                .any(|r| r.overrides() == Some(self) && r.exists_at(minor)),
+            (_, Level::Restricted) => !self.overridden_by().is_some_and(|r| r.exists_at(minor)),
         }
     }
 
@@ -368,7 +378,9 @@ const BASELINE_CAPABILITIES: [&str; 13] = [
 ];
 
 fn capabilities_baseline(f: &Facts<'_>) -> Option<Fail> {
-    let bad_cap = |v: &Value| v.as_str().filter(|s| !BASELINE_CAPABILITIES.contains(s));
+    fn bad_cap(v: &Value) -> Option<&str> {
+        v.as_str().filter(|s| !BASELINE_CAPABILITIES.contains(s))
+    }
     let names = names_where(f, |c| c.caps_add.iter().any(|v| bad_cap(v).is_some()));
     if names.is_empty() {
         return None;
@@ -468,13 +480,10 @@ fn host_ports(f: &Facts<'_>) -> Option<Fail> {
 }
 
 /// Non-empty `httpGet.host` / `tcpSocket.host` of one probe or handler.
-fn handler_hosts<'a>(h: &'a serde_json::Map<String, Value>) -> impl Iterator<Item = &'a str> {
-    ["httpGet", "tcpSocket"].into_iter().filter_map(move |k| {
-        h.get(k)?
-            .get("host")?
-            .as_str()
-            .filter(|s| !s.is_empty())
-    })
+fn handler_hosts(h: &serde_json::Map<String, Value>) -> impl Iterator<Item = &str> {
+    ["httpGet", "tcpSocket"]
+        .into_iter()
+        .filter_map(move |k| h.get(k)?.get("host")?.as_str().filter(|s| !s.is_empty()))
 }
 
 fn container_hosts<'a>(c: &Container<'a>) -> impl Iterator<Item = &'a str> {
@@ -520,7 +529,9 @@ fn privileged(f: &Facts<'_>) -> Option<Fail> {
 }
 
 fn proc_mount(f: &Facts<'_>) -> Option<Fail> {
-    let bad = |c: &Container<'_>| c.proc_mount.filter(|&p| p != "Default");
+    fn bad<'a>(c: &Container<'a>) -> Option<&'a str> {
+        c.proc_mount.filter(|&p| p != "Default")
+    }
     let names = names_where(f, |c| bad(c).is_some());
     if names.is_empty() {
         return None;
@@ -712,7 +723,9 @@ pub(crate) fn sysctl_allowed(name: &str, minor: u64) -> bool {
 }
 
 fn sysctls(f: &Facts<'_>, minor: u64) -> Option<Fail> {
-    let name = |s: &Value| s.get("name").and_then(Value::as_str).unwrap_or("");
+    fn name(s: &Value) -> &str {
+        s.get("name").and_then(Value::as_str).unwrap_or("")
+    }
     if f.sysctls.iter().all(|s| sysctl_allowed(name(s), minor)) {
         return None;
     }
@@ -769,7 +782,9 @@ fn capabilities_restricted(f: &Facts<'_>) -> Option<Fail> {
     let drops_all = |c: &Container<'_>| {
         c.has_sc && c.has_caps && c.caps_drop.iter().any(|d| d.as_str() == Some("ALL"))
     };
-    let bad_add = |v: &Value| v.as_str().filter(|&s| s != "NET_BIND_SERVICE");
+    fn bad_add(v: &Value) -> Option<&str> {
+        v.as_str().filter(|&s| s != "NET_BIND_SERVICE")
+    }
     let adds_bad = |c: &Container<'_>| c.caps_add.iter().any(|v| bad_add(v).is_some());
     let missing = names_where(f, |c| !drops_all(c));
     let adding = names_where(f, adds_bad);
@@ -852,7 +867,10 @@ fn restricted_volume_type(v: &Value) -> Option<&'static str> {
 }
 
 fn restricted_volumes(f: &Facts<'_>) -> Option<Fail> {
-    if f.volumes.iter().all(|v| restricted_volume_type(v).is_none()) {
+    if f.volumes
+        .iter()
+        .all(|v| restricted_volume_type(v).is_none())
+    {
         return None;
     }
     let mut names = Vec::new();

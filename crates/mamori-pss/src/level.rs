@@ -207,8 +207,20 @@ mod tests {
         assert_eq!(Version::parse("v1.25"), Ok(Version::V(25)));
         assert_eq!(Version::parse("v1.999"), Ok(Version::V(999)));
         for bad in [
-            "", "Latest", "LATEST", "v1.", "v1", "1.25", "v1.025", "v1.25.0", "v2.1", "v1.-1", "v1.2a",
-            " v1.2", "v1.+2", "v1.99999999999999999999",
+            "",
+            "Latest",
+            "LATEST",
+            "v1.",
+            "v1",
+            "1.25",
+            "v1.025",
+            "v1.25.0",
+            "v2.1",
+            "v1.-1",
+            "v1.2a",
+            " v1.2",
+            "v1.+2",
+            "v1.99999999999999999999",
         ] {
             assert_eq!(Version::parse(bad), Err(VersionError), "{bad:?}");
         }

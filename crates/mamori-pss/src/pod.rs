@@ -273,10 +273,7 @@ fn container(v: &Value, kind: ContainerKind) -> Container<'_> {
 impl<'a> Facts<'a> {
     pub(crate) fn extract(pod: &PodInput<'a>) -> Facts<'a> {
         let mut f = Facts {
-            annotations: pod
-                .metadata
-                .get("annotations")
-                .and_then(Value::as_object),
+            annotations: pod.metadata.get("annotations").and_then(Value::as_object),
             host_network: false,
             host_pid: false,
             host_ipc: false,

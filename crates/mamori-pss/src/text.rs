@@ -32,7 +32,7 @@ pub(crate) fn pluralize(singular: &'static str, plural: &'static str, n: usize) 
 }
 
 /// Sorts byte-wise and removes duplicates (Go's `sets.String.List()`).
-pub(crate) fn sorted_set<'a>(mut v: Vec<&'a str>) -> Vec<&'a str> {
+pub(crate) fn sorted_set(mut v: Vec<&str>) -> Vec<&str> {
     v.sort_unstable();
     v.dedup();
     v

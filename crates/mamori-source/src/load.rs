@@ -330,7 +330,7 @@ impl Ctx<'_> {
             ));
             return;
         }
-        let (Some(api_version), Some(kind)) = (api_version, kind) else {
+        let (Some(_), Some(kind)) = (api_version, kind) else {
             result.problems.push(problem(
                 ProblemKind::NotKubernetes,
                 node.pos,

@@ -192,7 +192,6 @@ struct Builder {
     root: Option<Node>,
     nodes: usize,
     limits: Limits,
-    line_offset: u32,
 }
 
 fn pos_of(span: &Span, line_offset: u32) -> Pos {
@@ -207,7 +206,6 @@ fn parse_one(text: &str, line_offset: u32, limits: Limits) -> Result<Option<Node
         root: None,
         nodes: 0,
         limits,
-        line_offset,
     };
     let mut docs = 0;
     while let Some(ev) = parser.next_event() {

@@ -1,3 +1,19 @@
-fn main() {
-    println!("Hello, world!");
+//! The `mamori` binary: argument parsing, printing and exit codes. The work
+//! happens in the library crates.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

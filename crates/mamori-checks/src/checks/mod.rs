@@ -1,0 +1,3 @@
+pub mod img;
+pub mod pod;
+pub mod sch;

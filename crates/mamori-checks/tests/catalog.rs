@@ -1,0 +1,136 @@
+//! Meta-tests of the catalog: unique codes, complete docs, a fixture and a
+//! snapshot per check, and each doc's Example fires while Use instead does not.
+
+use mamori_checks::context::section;
+use mamori_checks::docs::SECTIONS;
+use mamori_checks::{all, run, Check, Context};
+use mamori_diagnostics::{Config, Finding};
+use mamori_model::Inventory;
+use mamori_source::load::{load_texts, LoadOptions};
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+/// Checks whose Example cannot be expressed as YAML text, with the reason.
+const EXAMPLE_NOT_YAML: &[(&str, &str)] = &[("SCH002", "needs a binary or unreadable file; covered by its fixture")];
+
+fn scan(path: &str, text: &str, check: &'static dyn Check) -> Vec<Finding> {
+    let mut load = load_texts(&[(path, text)], &LoadOptions::default());
+    let inv = Inventory::new(std::mem::take(&mut load.objects));
+    let config = Config::empty();
+    let cx = Context {
+        inventory: &inv,
+        problems: &load.problems,
+        issues: &load.issues,
+        config: &config,
+    };
+    run(&cx, &[check])
+}
+
+fn yaml_block(body: &str) -> Option<String> {
+    let start = body.find("```yaml\n")? + "```yaml\n".len();
+    let end = body[start..].find("```")? + start;
+    Some(body[start..end].to_string())
+}
+
+#[test]
+fn codes_and_names_are_unique_and_well_formed() {
+    let mut codes = HashSet::new();
+    let mut names = HashSet::new();
+    for c in all() {
+        let m = c.meta();
+        assert!(codes.insert(m.code), "duplicate code {}", m.code);
+        assert!(names.insert(m.name), "duplicate name {}", m.name);
+        let (group, num) = m.code.split_at(m.code.find(|ch: char| ch.is_ascii_digit()).expect("code has digits"));
+        assert!(group.chars().all(|c| c.is_ascii_uppercase()) && num.len() == 3, "{}", m.code);
+        assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", m.name);
+    }
+}
+
+#[test]
+fn every_doc_has_every_section() {
+    for c in all() {
+        let m = c.meta();
+        let mut last = 0;
+        for s in SECTIONS {
+            let head = format!("## {s}\n");
+            let at = m.doc.find(&head).unwrap_or_else(|| panic!("{}: missing section {s}", m.code));
+            assert!(at >= last, "{}: section {s} out of order", m.code);
+            last = at;
+            assert!(!section(m.doc, s).unwrap().is_empty(), "{}: section {s} is empty", m.code);
+        }
+        assert!(
+            section(m.doc, "References").unwrap().contains("<http"),
+            "{}: References needs at least one link",
+            m.code
+        );
+    }
+}
+
+#[test]
+fn example_fires_and_use_instead_does_not() {
+    for c in all() {
+        let m = c.meta();
+        if EXAMPLE_NOT_YAML.iter().any(|(code, _)| *code == m.code) {
+            continue;
+        }
+        let bad = yaml_block(section(m.doc, "Example").unwrap()).unwrap_or_else(|| panic!("{}: Example has no yaml block", m.code));
+        let good = yaml_block(section(m.doc, "Use instead").unwrap()).unwrap_or_else(|| panic!("{}: Use instead has no yaml block", m.code));
+        let fired = scan("example.yaml", &bad, c);
+        assert!(fired.iter().any(|f| f.code == m.code), "{}: Example does not fire", m.code);
+        let quiet = scan("use-instead.yaml", &good, c);
+        assert!(!quiet.iter().any(|f| f.code == m.code), "{}: Use instead fires: {quiet:#?}", m.code);
+    }
+}
+
+fn fixture_path(code: &str) -> PathBuf {
+    let group = code.trim_end_matches(|c: char| c.is_ascii_digit()).to_lowercase();
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(group).join(format!("{code}.yaml"))
+}
+
+#[test]
+fn every_check_has_a_fixture_and_a_snapshot() {
+    for c in all() {
+        let m = c.meta();
+        let path = fixture_path(m.code);
+        let bytes = std::fs::read(&path).unwrap_or_else(|_| panic!("{}: missing fixture {}", m.code, path.display()));
+        let shown = format!("fixtures/{}", path.strip_prefix(path.parent().unwrap().parent().unwrap()).unwrap().display());
+        let findings = match String::from_utf8(bytes) {
+            Ok(text) if !text.contains('\0') => scan(&shown, &text, c),
+            _ => {
+                // Binary fixtures go through the file loader, as a user's would.
+                let mut load = mamori_source::load::load_paths(&[path.clone()], &LoadOptions::default());
+                for p in &mut load.problems {
+                    p.path = shown.clone();
+                }
+                let inv = Inventory::new(std::mem::take(&mut load.objects));
+                let config = Config::empty();
+                let cx = Context {
+                    inventory: &inv,
+                    problems: &load.problems,
+                    issues: &load.issues,
+                    config: &config,
+                };
+                run(&cx, &[c])
+            }
+        };
+        let mine: Vec<&Finding> = findings.iter().filter(|f| f.code == m.code).collect();
+        assert!(!mine.is_empty(), "{}: fixture produces no finding", m.code);
+        let text: String = mine
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{} {} {} [{}]\n  {}\n  hint: {}\n",
+                    f.location.path,
+                    f.location.line,
+                    f.location.column,
+                    f.code,
+                    f.severity,
+                    f.location.field,
+                    f.message,
+                    f.hint.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(m.code, text);
+    }
+}
