@@ -22,10 +22,14 @@ pub fn of_unknown_field(cx: &Context, obj: &Object, path: &FieldPath) -> String 
     let mut parts = Vec::new();
     match obj.kind.as_str() {
         "NetworkPolicy" if segs.len() >= 5 && key(0) == Some("spec") => {
-            if let (Some(dir @ ("ingress" | "egress")), Some(i), Some(peer @ ("from" | "to"))) = (key(1), idx(2), key(3)) {
+            if let (Some(dir @ ("ingress" | "egress")), Some(i), Some(peer @ ("from" | "to"))) =
+                (key(1), idx(2), key(3))
+            {
                 let rule_path = FieldPath::root().key("spec").key(dir).index(i);
                 let rule = obj.stored.at(&rule_path);
-                let has_ports = rule.and_then(|r| r.field("ports")).is_some_and(|p| p.as_seq().is_some_and(|s| !s.is_empty()));
+                let has_ports = rule
+                    .and_then(|r| r.field("ports"))
+                    .is_some_and(|p| p.as_seq().is_some_and(|s| !s.is_empty()));
                 if !has_ports {
                     let meant = obj.node.at(path).map(describe_ports).filter(|s| !s.is_empty());
                     parts.push(format!(
@@ -46,14 +50,30 @@ pub fn of_unknown_field(cx: &Context, obj: &Object, path: &FieldPath) -> String 
                     .and_then(|e| e.field(inner))
                     .is_none_or(|s| s.as_map().is_none_or(|m| m.iter().all(|e| e.value.is_null())));
                 if empty {
-                    let action = obj.stored.get("spec").and_then(|s| s.str_field("action")).unwrap_or("ALLOW");
-                    let who = if part == "from" { "every caller" } else { "every request" };
+                    let action = obj
+                        .stored
+                        .get("spec")
+                        .and_then(|s| s.str_field("action"))
+                        .unwrap_or("ALLOW");
+                    let who = if part == "from" {
+                        "every caller"
+                    } else {
+                        "every request"
+                    };
                     let mut s = format!("{entry_path}.{inner} is empty: this rule matches {who}");
                     if action == "ALLOW" {
                         s.push_str(&format!(
                             ", so the policy allows {} to the workloads it selects{}",
-                            if part == "from" { "requests from anyone" } else { "any request from its sources" },
-                            if part == "from" { " and a deny-all policy no longer protects them" } else { "" }
+                            if part == "from" {
+                                "requests from anyone"
+                            } else {
+                                "any request from its sources"
+                            },
+                            if part == "from" {
+                                " and a deny-all policy no longer protects them"
+                            } else {
+                                ""
+                            }
                         ));
                     } else if action == "DENY" {
                         s.push_str(&format!(", so the policy denies {who}"));
@@ -63,6 +83,19 @@ pub fn of_unknown_field(cx: &Context, obj: &Object, path: &FieldPath) -> String 
             }
         }
         _ => {}
+    }
+    if parts.is_empty()
+        && matches!(obj.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
+        && path.to_string() == "apiGroup"
+    {
+        let role_ref = obj.stored.get("roleRef");
+        if role_ref.is_some_and(|r| r.str_field("apiGroup").is_none_or(str::is_empty)) {
+            // SetDefaults_RoleBinding fills an empty roleRef.apiGroup.
+            parts.push(format!(
+                "roleRef.apiGroup defaults to rbac.authorization.k8s.io and the binding grants {} as intended",
+                role_name(&obj.stored)
+            ));
+        }
     }
     if parts.is_empty() {
         if let Some((container, rest)) = container_of(cx, obj, path) {
@@ -81,25 +114,50 @@ pub fn of_unknown_field(cx: &Context, obj: &Object, path: &FieldPath) -> String 
     }
     let mut s = parts.join("; ");
     if let Some(r) = &obj.rejected {
-        s.push_str(&format!(". Even then the API server rejects the {} ({r}): it is never created", obj.kind));
-        if matches!(obj.kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
-            let subjects = subjects(&obj.stored);
-            let role = obj
-                .stored
-                .get("roleRef")
-                .map(|r| format!("{} {}", r.str_field("kind").unwrap_or("role"), r.str_field("name").unwrap_or("?")))
-                .unwrap_or_else(|| "its role".into());
-            if !subjects.is_empty() {
-                let verb = if subjects.len() == 1 { "gets" } else { "get" };
-                s.push_str(&format!(", so {} {verb} no permissions from {role}", subjects.join(", ")));
-            }
-        }
+        s.push_str(&format!(
+            ". Even then the API server rejects the {} ({r}): it is never created",
+            obj.kind
+        ));
     }
     s
 }
 
+/// What refusing the object means, for kinds where that matters beyond
+/// "it is not created": appended after the strict decoding error.
+pub fn of_rejection(obj: &Object) -> String {
+    if matches!(obj.kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
+        let subjects = subjects(&obj.stored);
+        if !subjects.is_empty() {
+            let verb = if subjects.len() == 1 { "gets" } else { "get" };
+            return format!(
+                ": the {} is not created, so {} {verb} no permissions from {} until it is fixed",
+                obj.kind,
+                subjects.join(", "),
+                role_name(&obj.stored)
+            );
+        }
+    }
+    String::new()
+}
+
+fn role_name(binding: &Node) -> String {
+    binding
+        .get("roleRef")
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.str_field("kind").unwrap_or("role"),
+                r.str_field("name").unwrap_or("?")
+            )
+        })
+        .unwrap_or_else(|| "its role".into())
+}
+
 fn subjects(binding: &Node) -> Vec<String> {
-    let ns = binding.get("metadata").and_then(|m| m.str_field("namespace")).unwrap_or("");
+    let ns = binding
+        .get("metadata")
+        .and_then(|m| m.str_field("namespace"))
+        .unwrap_or("");
     binding
         .get("subjects")
         .and_then(Node::as_seq)
@@ -123,7 +181,11 @@ fn subjects(binding: &Node) -> Vec<String> {
 
 /// If `path` is inside a container, its name and the path below it.
 fn container_of<'a>(cx: &Context, obj: &'a Object, path: &'a FieldPath) -> Option<(String, FieldPath)> {
-    let view = cx.inventory.pod_specs.iter().find(|v| std::ptr::eq(&cx.inventory.objects[v.object], obj))?;
+    let view = cx
+        .inventory
+        .pod_specs
+        .iter()
+        .find(|v| std::ptr::eq(&cx.inventory.objects[v.object], obj))?;
     for c in view.containers(obj) {
         if path.starts_with(&c.path) && path.segs().len() > c.path.segs().len() {
             let rest = FieldPath::parse("").expect("empty");
@@ -146,7 +208,12 @@ fn describe_ports(n: &Node) -> String {
                     let proto = p.str_field("protocol").unwrap_or("TCP");
                     let port = p
                         .get("port")
-                        .map(|v| v.as_str().map(String::from).or_else(|| v.as_i64().map(|i| i.to_string())).unwrap_or_default())
+                        .map(|v| {
+                            v.as_str()
+                                .map(String::from)
+                                .or_else(|| v.as_i64().map(|i| i.to_string()))
+                                .unwrap_or_default()
+                        })
                         .unwrap_or_else(|| "any".into());
                     format!("{proto}/{port}")
                 })

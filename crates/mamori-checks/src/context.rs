@@ -15,7 +15,14 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// A finding about a field of an object, located at that field as written.
-    pub fn finding(&self, meta: &CheckMeta, obj: usize, field: &FieldPath, message: String, hint: Option<String>) -> Finding {
+    pub fn finding(
+        &self,
+        meta: &CheckMeta,
+        obj: usize,
+        field: &FieldPath,
+        message: String,
+        hint: Option<String>,
+    ) -> Finding {
         let o = &self.inventory.objects[obj];
         let pos = o.node.locate(field);
         let mut f = self.bare(meta, &o.origin.path, pos.line, pos.col, message, hint);
@@ -25,7 +32,15 @@ impl Context<'_> {
         f
     }
 
-    pub fn bare(&self, meta: &CheckMeta, path: &str, line: u32, col: u32, message: String, hint: Option<String>) -> Finding {
+    pub fn bare(
+        &self,
+        meta: &CheckMeta,
+        path: &str,
+        line: u32,
+        col: u32,
+        message: String,
+        hint: Option<String>,
+    ) -> Finding {
         Finding {
             code: meta.code.to_string(),
             name: meta.name.to_string(),
@@ -53,7 +68,9 @@ pub fn object_notes(o: &Object) -> Vec<String> {
     let mut notes = Vec::new();
     if o.namespace_assumed {
         if let Some(ns) = &o.effective_namespace {
-            notes.push(format!("no namespace in the manifest: analysed as namespace {ns:?} (set at deploy time, or pass --namespace)"));
+            notes.push(format!(
+                "no namespace in the manifest: analysed as namespace {ns:?} (set at deploy time, or pass --namespace)"
+            ));
         }
     }
     if let Some(src) = &o.origin.helm_source {
@@ -65,7 +82,11 @@ pub fn object_notes(o: &Object) -> Vec<String> {
 /// The first paragraph of the doc's "Why it matters" section.
 pub fn why_of(meta: &CheckMeta) -> String {
     section(meta.doc, "Why it matters")
-        .and_then(|s| s.split("\n\n").next().map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .and_then(|s| {
+            s.split("\n\n")
+                .next()
+                .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
         .unwrap_or_default()
 }
 
@@ -74,7 +95,11 @@ pub fn references_of(meta: &CheckMeta) -> Vec<String> {
         .map(|s| {
             s.lines()
                 .filter_map(|l| l.trim().strip_prefix("- "))
-                .filter_map(|l| l.split_once("<").and_then(|(_, r)| r.split_once('>')).map(|(u, _)| u.to_string()))
+                .filter_map(|l| {
+                    l.split_once("<")
+                        .and_then(|(_, r)| r.split_once('>'))
+                        .map(|(u, _)| u.to_string())
+                })
                 .collect()
         })
         .unwrap_or_default()

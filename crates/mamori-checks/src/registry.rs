@@ -65,7 +65,9 @@ pub fn all() -> Vec<&'static dyn Check> {
 }
 
 pub fn by_code(code: &str) -> Option<&'static dyn Check> {
-    all().into_iter().find(|c| c.meta().code.eq_ignore_ascii_case(code) || c.meta().name == code)
+    all()
+        .into_iter()
+        .find(|c| c.meta().code.eq_ignore_ascii_case(code) || c.meta().name == code)
 }
 
 /// Run `checks` over the context: one walk of the inventory.
@@ -76,7 +78,10 @@ pub fn run(cx: &Context, checks: &[&'static dyn Check]) -> Vec<Finding> {
             c.input(cx, &mut out);
         }
     }
-    let object_checks: Vec<_> = checks.iter().filter(|c| matches!(c.meta().selects, Selects::Objects(_))).collect();
+    let object_checks: Vec<_> = checks
+        .iter()
+        .filter(|c| matches!(c.meta().selects, Selects::Objects(_)))
+        .collect();
     for (i, o) in cx.inventory.objects.iter().enumerate() {
         for c in &object_checks {
             if let Selects::Objects(kinds) = c.meta().selects {
@@ -86,8 +91,14 @@ pub fn run(cx: &Context, checks: &[&'static dyn Check]) -> Vec<Finding> {
             }
         }
     }
-    let pod_checks: Vec<_> = checks.iter().filter(|c| c.meta().selects == Selects::PodSpecs).collect();
-    let container_checks: Vec<_> = checks.iter().filter(|c| c.meta().selects == Selects::Containers).collect();
+    let pod_checks: Vec<_> = checks
+        .iter()
+        .filter(|c| c.meta().selects == Selects::PodSpecs)
+        .collect();
+    let container_checks: Vec<_> = checks
+        .iter()
+        .filter(|c| c.meta().selects == Selects::Containers)
+        .collect();
     for view in &cx.inventory.pod_specs {
         let obj = &cx.inventory.objects[view.object];
         if obj.rejected.is_some() {

@@ -40,9 +40,21 @@ fn codes_and_names_are_unique_and_well_formed() {
         let m = c.meta();
         assert!(codes.insert(m.code), "duplicate code {}", m.code);
         assert!(names.insert(m.name), "duplicate name {}", m.name);
-        let (group, num) = m.code.split_at(m.code.find(|ch: char| ch.is_ascii_digit()).expect("code has digits"));
-        assert!(group.chars().all(|c| c.is_ascii_uppercase()) && num.len() == 3, "{}", m.code);
-        assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", m.name);
+        let (group, num) = m
+            .code
+            .split_at(m.code.find(|ch: char| ch.is_ascii_digit()).expect("code has digits"));
+        assert!(
+            group.chars().all(|c| c.is_ascii_uppercase()) && num.len() == 3,
+            "{}",
+            m.code
+        );
+        assert!(
+            m.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{}",
+            m.name
+        );
     }
 }
 
@@ -53,10 +65,17 @@ fn every_doc_has_every_section() {
         let mut last = 0;
         for s in SECTIONS {
             let head = format!("## {s}\n");
-            let at = m.doc.find(&head).unwrap_or_else(|| panic!("{}: missing section {s}", m.code));
+            let at = m
+                .doc
+                .find(&head)
+                .unwrap_or_else(|| panic!("{}: missing section {s}", m.code));
             assert!(at >= last, "{}: section {s} out of order", m.code);
             last = at;
-            assert!(!section(m.doc, s).unwrap().is_empty(), "{}: section {s} is empty", m.code);
+            assert!(
+                !section(m.doc, s).unwrap().is_empty(),
+                "{}: section {s} is empty",
+                m.code
+            );
         }
         assert!(
             section(m.doc, "References").unwrap().contains("<http"),
@@ -73,18 +92,31 @@ fn example_fires_and_use_instead_does_not() {
         if EXAMPLE_NOT_YAML.iter().any(|(code, _)| *code == m.code) {
             continue;
         }
-        let bad = yaml_block(section(m.doc, "Example").unwrap()).unwrap_or_else(|| panic!("{}: Example has no yaml block", m.code));
-        let good = yaml_block(section(m.doc, "Use instead").unwrap()).unwrap_or_else(|| panic!("{}: Use instead has no yaml block", m.code));
+        let bad = yaml_block(section(m.doc, "Example").unwrap())
+            .unwrap_or_else(|| panic!("{}: Example has no yaml block", m.code));
+        let good = yaml_block(section(m.doc, "Use instead").unwrap())
+            .unwrap_or_else(|| panic!("{}: Use instead has no yaml block", m.code));
         let fired = scan("example.yaml", &bad, c);
-        assert!(fired.iter().any(|f| f.code == m.code), "{}: Example does not fire", m.code);
+        assert!(
+            fired.iter().any(|f| f.code == m.code),
+            "{}: Example does not fire",
+            m.code
+        );
         let quiet = scan("use-instead.yaml", &good, c);
-        assert!(!quiet.iter().any(|f| f.code == m.code), "{}: Use instead fires: {quiet:#?}", m.code);
+        assert!(
+            !quiet.iter().any(|f| f.code == m.code),
+            "{}: Use instead fires: {quiet:#?}",
+            m.code
+        );
     }
 }
 
 fn fixture_path(code: &str) -> PathBuf {
     let group = code.trim_end_matches(|c: char| c.is_ascii_digit()).to_lowercase();
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(group).join(format!("{code}.yaml"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(group)
+        .join(format!("{code}.yaml"))
 }
 
 #[test]
@@ -93,12 +125,17 @@ fn every_check_has_a_fixture_and_a_snapshot() {
         let m = c.meta();
         let path = fixture_path(m.code);
         let bytes = std::fs::read(&path).unwrap_or_else(|_| panic!("{}: missing fixture {}", m.code, path.display()));
-        let shown = format!("fixtures/{}", path.strip_prefix(path.parent().unwrap().parent().unwrap()).unwrap().display());
+        let shown = format!(
+            "fixtures/{}",
+            path.strip_prefix(path.parent().unwrap().parent().unwrap())
+                .unwrap()
+                .display()
+        );
         let findings = match String::from_utf8(bytes) {
             Ok(text) if !text.contains('\0') => scan(&shown, &text, c),
             _ => {
                 // Binary fixtures go through the file loader, as a user's would.
-                let mut load = mamori_source::load::load_paths(&[path.clone()], &LoadOptions::default());
+                let mut load = mamori_source::load::load_paths(std::slice::from_ref(&path), &LoadOptions::default());
                 for p in &mut load.problems {
                     p.path = shown.clone();
                 }

@@ -88,7 +88,11 @@ impl Config {
                 "severity" => {
                     for s in e.value.as_map().into_iter().flatten() {
                         let sev = s.value.as_str().and_then(Severity::parse).ok_or_else(|| {
-                            err(&s.value, &format!("severity.{}", s.key), "must be one of critical, high, medium, low, info".into())
+                            err(
+                                &s.value,
+                                &format!("severity.{}", s.key),
+                                "must be one of critical, high, medium, low, info".into(),
+                            )
                         })?;
                         cfg.severity.insert(s.key.clone(), sev);
                     }
@@ -119,7 +123,11 @@ impl Config {
     }
 }
 
-fn parse_rule(item: &Node, at: &str, err: &dyn Fn(&Node, &str, String) -> ConfigError) -> Result<IgnoreRule, ConfigError> {
+fn parse_rule(
+    item: &Node,
+    at: &str,
+    err: &dyn Fn(&Node, &str, String) -> ConfigError,
+) -> Result<IgnoreRule, ConfigError> {
     let mut rule = IgnoreRule {
         line: item.pos.line,
         ..IgnoreRule::default()
@@ -130,10 +138,13 @@ fn parse_rule(item: &Node, at: &str, err: &dyn Fn(&Node, &str, String) -> Config
     for e in entries {
         let field = format!("{at}.{}", e.key);
         let text = || {
-            e.value
-                .as_str()
-                .map(String::from)
-                .ok_or_else(|| err(&e.value, &field, format!("must be a string, not {}", e.value.type_name())))
+            e.value.as_str().map(String::from).ok_or_else(|| {
+                err(
+                    &e.value,
+                    &field,
+                    format!("must be a string, not {}", e.value.type_name()),
+                )
+            })
         };
         match e.key.as_str() {
             "code" => rule.codes = vec![text()?],
@@ -167,7 +178,11 @@ fn parse_rule(item: &Node, at: &str, err: &dyn Fn(&Node, &str, String) -> Config
         }
     }
     if rule.codes.is_empty() {
-        return Err(err(item, at, "needs `code` (or `codes`): which findings to ignore".into()));
+        return Err(err(
+            item,
+            at,
+            "needs `code` (or `codes`): which findings to ignore".into(),
+        ));
     }
     if rule.reason.trim().is_empty() {
         return Err(err(item, at, "needs a `reason`: say why this is acceptable".into()));
@@ -217,7 +232,8 @@ impl Baseline {
             .ok_or_else(|| format!("{path}: not a mamori JSON report (no `findings` array)"))?;
         let mut fingerprints = HashSet::new();
         for f in findings {
-            let finding: Finding = serde_json::from_value(f.clone()).map_err(|e| format!("{path}: a finding does not match the report schema: {e}"))?;
+            let finding: Finding = serde_json::from_value(f.clone())
+                .map_err(|e| format!("{path}: a finding does not match the report schema: {e}"))?;
             fingerprints.insert(finding.fingerprint());
         }
         Ok(Baseline {
@@ -269,7 +285,11 @@ impl<'a> Suppressor<'a> {
 
     /// Apply severity overrides and drop suppressed findings. `object_of`
     /// gives the object a finding is about, for annotations.
-    pub fn apply(&self, findings: Vec<Finding>, object_of: &dyn Fn(&Finding) -> Option<&'a Object>) -> (Vec<Finding>, SuppressionReport) {
+    pub fn apply(
+        &self,
+        findings: Vec<Finding>,
+        object_of: &dyn Fn(&Finding) -> Option<&'a Object>,
+    ) -> (Vec<Finding>, SuppressionReport) {
         let mut report = SuppressionReport::default();
         let mut used = vec![false; self.config.ignore.len()];
         let mut kept = Vec::new();
@@ -280,7 +300,12 @@ impl<'a> Suppressor<'a> {
                 f.severity = *sev;
             }
             if let Some(obj) = object_of(&f) {
-                let key = format!("{}#{}#{}", obj.origin.path, obj.origin.doc, obj.origin.list_item.unwrap_or(0));
+                let key = format!(
+                    "{}#{}#{}",
+                    obj.origin.path,
+                    obj.origin.doc,
+                    obj.origin.list_item.unwrap_or(0)
+                );
                 let codes = ann_cache
                     .entry(key.clone())
                     .or_insert_with(|| obj.annotation(IGNORE_ANNOTATION).map(|v| parse_annotation(&v)))
@@ -299,7 +324,11 @@ impl<'a> Suppressor<'a> {
             let mut hit = false;
             for (i, r) in self.config.ignore.iter().enumerate() {
                 if self.rule_matches(i, r, &f) {
-                    if r.expires.as_deref().and_then(parse_date).is_some_and(|d| d < self.today) {
+                    if r.expires
+                        .as_deref()
+                        .and_then(parse_date)
+                        .is_some_and(|d| d < self.today)
+                    {
                         continue;
                     }
                     used[i] = true;
@@ -332,7 +361,11 @@ impl<'a> Suppressor<'a> {
     }
 
     fn rule_matches(&self, i: usize, r: &IgnoreRule, f: &Finding) -> bool {
-        if !r.codes.iter().any(|c| c == &f.code || c == "*" || (c.ends_with('*') && f.code.starts_with(&c[..c.len() - 1]))) {
+        if !r
+            .codes
+            .iter()
+            .any(|c| c == &f.code || c == "*" || (c.ends_with('*') && f.code.starts_with(&c[..c.len() - 1])))
+        {
             return false;
         }
         if let Some(g) = &self.globs[i] {
@@ -444,7 +477,11 @@ mod tests {
         };
         let s = Suppressor::new(&cfg, None);
         let (kept, rep) = s.apply(
-            vec![finding("IMG001", "examples/a.yaml", "x"), finding("IMG001", "prod/a.yaml", "x"), finding("SCH003", "a.yaml", "x")],
+            vec![
+                finding("IMG001", "examples/a.yaml", "x"),
+                finding("IMG001", "prod/a.yaml", "x"),
+                finding("SCH003", "a.yaml", "x"),
+            ],
             &|_| None,
         );
         assert_eq!(kept.len(), 2);
@@ -458,13 +495,18 @@ mod tests {
         let node = Node::from_json(&serde_json::json!({"ignore": [{"code": "IMG001"}]}));
         let e = Config::from_node(".mamori.yaml", Some(&node)).unwrap_err();
         assert!(e.message.contains("reason"));
-        let node = Node::from_json(&serde_json::json!({"ignore": [{"code": "IMG001", "reason": "r", "expire": "2020-01-01"}]}));
+        let node = Node::from_json(
+            &serde_json::json!({"ignore": [{"code": "IMG001", "reason": "r", "expire": "2020-01-01"}]}),
+        );
         let e = Config::from_node(".mamori.yaml", Some(&node)).unwrap_err();
         assert_eq!(e.field, "ignore[0].expire");
     }
 
     #[test]
     fn annotation_codes() {
-        assert_eq!(parse_annotation("IMG001, POD002: vendor image"), vec!["IMG001", "POD002"]);
+        assert_eq!(
+            parse_annotation("IMG001, POD002: vendor image"),
+            vec!["IMG001", "POD002"]
+        );
     }
 }

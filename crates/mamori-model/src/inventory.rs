@@ -26,6 +26,8 @@ pub struct Inventory {
     pub namespaces: BTreeMap<String, NamespaceInfo>,
 }
 
+type Labels = Vec<(String, String)>;
+
 pub const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 impl Inventory {
@@ -36,7 +38,11 @@ impl Inventory {
         };
         for (i, o) in inv.objects.iter().enumerate() {
             inv.index
-                .entry((o.kind.clone(), o.effective_namespace.clone().unwrap_or_default(), o.name.clone()))
+                .entry((
+                    o.kind.clone(),
+                    o.effective_namespace.clone().unwrap_or_default(),
+                    o.name.clone(),
+                ))
                 .or_default()
                 .push(i);
             if let Some(v) = PodSpecView::for_object(i, o) {
@@ -46,7 +52,7 @@ impl Inventory {
         for ns in ["default", "kube-system"] {
             inv.imply_namespace(ns);
         }
-        let declared: Vec<(usize, String, Vec<(String, String)>)> = inv
+        let declared: Vec<(usize, String, Labels)> = inv
             .objects
             .iter()
             .enumerate()
@@ -67,7 +73,11 @@ impl Inventory {
                 },
             );
         }
-        let used: Vec<String> = inv.objects.iter().filter_map(|o| o.effective_namespace.clone()).collect();
+        let used: Vec<String> = inv
+            .objects
+            .iter()
+            .filter_map(|o| o.effective_namespace.clone())
+            .collect();
         for ns in used {
             inv.imply_namespace(&ns);
         }
@@ -78,11 +88,13 @@ impl Inventory {
         if name.is_empty() {
             return;
         }
-        self.namespaces.entry(name.to_string()).or_insert_with(|| NamespaceInfo {
-            name: name.to_string(),
-            object: None,
-            labels: vec![(NAME_LABEL.to_string(), name.to_string())],
-        });
+        self.namespaces
+            .entry(name.to_string())
+            .or_insert_with(|| NamespaceInfo {
+                name: name.to_string(),
+                object: None,
+                labels: vec![(NAME_LABEL.to_string(), name.to_string())],
+            });
     }
 
     /// Objects of `kind` named `name` in `namespace` (`""` for cluster-scoped).

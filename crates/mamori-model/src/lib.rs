@@ -16,7 +16,7 @@ pub mod selector;
 
 pub use inventory::{Inventory, NamespaceInfo};
 pub use node::{Entry, Node, Pos, Value};
-pub use object::{is_cluster_scoped, ObjectRef, Origin, Object};
+pub use object::{is_cluster_scoped, Object, ObjectRef, Origin};
 pub use path::{FieldPath, Seg};
 pub use podspec::{ContainerKind, ContainerView, PodSpecView};
 pub use selector::{LabelSelector, Requirement, SelectorError, SelectorOp};

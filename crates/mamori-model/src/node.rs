@@ -31,7 +31,10 @@ pub enum Value {
     Float(f64),
     /// `plain` is true when the scalar was written without quotes; such a
     /// string survived YAML 1.1 type resolution (see the loader).
-    Str { text: String, plain: bool },
+    Str {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -290,7 +293,10 @@ mod tests {
         assert!(n.remove(&p));
         assert!(n.at(&p).is_none());
         assert!(!n.remove(&p));
-        assert_eq!(n.to_json(), serde_json::json!({"spec": {"containers": [{"name": "a"}, {}]}}));
+        assert_eq!(
+            n.to_json(),
+            serde_json::json!({"spec": {"containers": [{"name": "a"}, {}]}})
+        );
     }
 
     #[test]

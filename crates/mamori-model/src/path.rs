@@ -142,10 +142,21 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        for s in ["spec.containers[0].securityContext", "metadata.labels[\"app.kubernetes.io/name\"]", "a", ""] {
+        for s in [
+            "spec.containers[0].securityContext",
+            "metadata.labels[\"app.kubernetes.io/name\"]",
+            "a",
+            "",
+        ] {
             assert_eq!(FieldPath::parse(s).unwrap().to_string(), s);
         }
-        let p = FieldPath::root().key("spec").key("egress").index(0).key("to").index(0).key("ports");
+        let p = FieldPath::root()
+            .key("spec")
+            .key("egress")
+            .index(0)
+            .key("to")
+            .index(0)
+            .key("ports");
         assert_eq!(p.to_string(), "spec.egress[0].to[0].ports");
         assert_eq!(p.parent().unwrap().to_string(), "spec.egress[0].to[0]");
     }

@@ -49,7 +49,10 @@ pub fn pod_paths(kind: &str) -> Option<(FieldPath, FieldPath)> {
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "ReplicationController" => {
             (p("spec.template.spec"), p("spec.template.metadata"))
         }
-        "CronJob" => (p("spec.jobTemplate.spec.template.spec"), p("spec.jobTemplate.spec.template.metadata")),
+        "CronJob" => (
+            p("spec.jobTemplate.spec.template.spec"),
+            p("spec.jobTemplate.spec.template.metadata"),
+        ),
         "PodTemplate" => (p("template.spec"), p("template.metadata")),
         _ => return None,
     })

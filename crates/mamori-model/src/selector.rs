@@ -189,8 +189,17 @@ mod tests {
     #[test]
     fn invalid_operators_and_values() {
         let bad = |j| LabelSelector::from_node(&Node::from_json(&j)).unwrap_err().field;
-        assert_eq!(bad(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Equals", "values": ["x"]}]})), "matchExpressions[0].operator");
-        assert_eq!(bad(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "In"}]})), "matchExpressions[0].values");
-        assert_eq!(bad(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]})), "matchExpressions[0].values");
+        assert_eq!(
+            bad(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Equals", "values": ["x"]}]})),
+            "matchExpressions[0].operator"
+        );
+        assert_eq!(
+            bad(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "In"}]})),
+            "matchExpressions[0].values"
+        );
+        assert_eq!(
+            bad(serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]})),
+            "matchExpressions[0].values"
+        );
     }
 }

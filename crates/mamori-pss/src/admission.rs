@@ -11,8 +11,8 @@ use crate::config::{Exemption, PodSecurityConfiguration};
 use crate::eval::{EvalOptions, Evaluation, PreparedPod};
 use crate::level::{Level, LevelVersion, Version};
 use crate::message::{
-    forbidden_message, warning_message, AUDIT_VIOLATIONS_ANNOTATION, ENFORCE_POLICY_ANNOTATION,
-    ERROR_ANNOTATION, EXEMPT_ANNOTATION,
+    forbidden_message, warning_message, AUDIT_VIOLATIONS_ANNOTATION, ENFORCE_POLICY_ANNOTATION, ERROR_ANNOTATION,
+    EXEMPT_ANNOTATION,
 };
 use crate::pod::PodInput;
 use crate::policy::{policy_error_annotation, FieldError, Mode, Policy};
@@ -92,17 +92,12 @@ impl AdmissionResponse {
 /// class; then enforce (pods only), audit and warn, reusing an evaluation
 /// when two modes share a level and version. No warning is added to a
 /// request that enforce rejects.
-pub fn admit(
-    config: &PodSecurityConfiguration,
-    req: &AdmissionRequest<'_>,
-    opts: EvalOptions,
-) -> AdmissionResponse {
+pub fn admit(config: &PodSecurityConfiguration, req: &AdmissionRequest<'_>, opts: EvalOptions) -> AdmissionResponse {
     let (policy, errs) = Policy::from_labels(req.namespace_labels, &config.defaults);
     let exempt = |e: Exemption, policy: Policy, errs: Vec<FieldError>| {
         let mut r = AdmissionResponse::allowed(policy, errs);
         r.exempt = Some(e);
-        r.audit_annotations
-            .insert(EXEMPT_ANNOTATION.to_string(), e.to_string());
+        r.audit_annotations.insert(EXEMPT_ANNOTATION.to_string(), e.to_string());
         r
     };
     if config.exempt_namespace(req.namespace) {
@@ -164,8 +159,7 @@ pub fn admit(
     let lv = policy.audit;
     let e = eval_at(lv);
     if let Some(m) = warning_message(lv.level, lv.version, &e) {
-        r.audit_annotations
-            .insert(AUDIT_VIOLATIONS_ANNOTATION.to_string(), m);
+        r.audit_annotations.insert(AUDIT_VIOLATIONS_ANNOTATION.to_string(), m);
     }
     r.verdicts.push(ModeVerdict {
         mode: Mode::Audit,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::level::Level;
-use crate::pod::{as_int, Container, ContainerKind, Facts, SeLinux};
+use crate::pod::{as_int, classify_volume, container_hosts, Container, ContainerKind, Facts, SeLinux};
 use crate::text::{go_quote, join_quote, pluralize, push_join_quote, sorted_set};
 
 /// Every check, declared in message order: baseline IDs sorted byte-wise,
@@ -215,19 +215,13 @@ impl CheckId {
             }
             CheckId::Sysctls => sysctls(f, ctx.minor),
             CheckId::WindowsHostProcess => windows_host_process(f),
-            CheckId::AllowPrivilegeEscalation => {
-                skip_windows(f, ctx).then(|| allow_privilege_escalation(f))?
-            }
-            CheckId::CapabilitiesRestricted => {
-                skip_windows(f, ctx).then(|| capabilities_restricted(f))?
-            }
+            CheckId::AllowPrivilegeEscalation => skip_windows(f, ctx).then(|| allow_privilege_escalation(f))?,
+            CheckId::CapabilitiesRestricted => skip_windows(f, ctx).then(|| capabilities_restricted(f))?,
             CheckId::ProcMountRestricted => proc_mount(f),
             CheckId::RestrictedVolumes => restricted_volumes(f),
             CheckId::RunAsNonRoot => skip_userns(f, ctx).then(|| run_as_non_root(f))?,
             CheckId::RunAsUser => skip_userns(f, ctx).then(|| run_as_user(f))?,
-            CheckId::SeccompProfileRestricted => {
-                skip_windows(f, ctx).then(|| seccomp_restricted(f))?
-            }
+            CheckId::SeccompProfileRestricted => skip_windows(f, ctx).then(|| seccomp_restricted(f))?,
         }
     }
 }
@@ -279,11 +273,7 @@ fn containers_phrase(names: &[&str]) -> String {
 }
 
 fn names_where<'a>(f: &Facts<'a>, pred: impl Fn(&Container<'a>) -> bool) -> Vec<&'a str> {
-    f.containers
-        .iter()
-        .filter(|c| pred(c))
-        .map(|c| c.name)
-        .collect()
+    f.containers.iter().filter(|c| pred(c)).map(|c| c.name).collect()
 }
 
 // ---------------------------------------------------------------- baseline
@@ -306,8 +296,7 @@ fn app_armor_profile(f: &Facts<'_>) -> Option<Fail> {
         .any(|c| c.apparmor.is_some_and(|t| !app_armor_type_allowed(t)));
     let annotations_bad = f.annotations.is_some_and(|a| {
         a.iter().any(|(k, v)| {
-            k.starts_with(APPARMOR_ANNOTATION_PREFIX)
-                && v.as_str().is_some_and(|v| !app_armor_annotation_allowed(v))
+            k.starts_with(APPARMOR_ANNOTATION_PREFIX) && v.as_str().is_some_and(|v| !app_armor_annotation_allowed(v))
         })
     });
     if pod_bad.is_none() && !containers_bad && !annotations_bad {
@@ -419,27 +408,19 @@ fn volume_name(v: &Value) -> &str {
     v.get("name").and_then(Value::as_str).unwrap_or("")
 }
 
-fn has(v: &Value, key: &str) -> bool {
-    v.get(key).is_some_and(|x| !x.is_null())
-}
-
 fn host_path_volumes(f: &Facts<'_>) -> Option<Fail> {
-    if !f.volumes.iter().any(|v| has(v, "hostPath")) {
+    if !f.any_host_path {
         return None;
     }
     let names: Vec<&str> = f
         .volumes
         .iter()
-        .filter(|v| has(v, "hostPath"))
+        .filter(|v| classify_volume(v).host_path)
         .map(volume_name)
         .collect();
     fail(
         "hostPath volumes",
-        format!(
-            "{} {}",
-            pluralize("volume", "volumes", names.len()),
-            join_quote(&names)
-        ),
+        format!("{} {}", pluralize("volume", "volumes", names.len()), join_quote(&names)),
     )
 }
 
@@ -479,19 +460,8 @@ fn host_ports(f: &Facts<'_>) -> Option<Fail> {
     )
 }
 
-/// Non-empty `httpGet.host` / `tcpSocket.host` of one probe or handler.
-fn handler_hosts(h: &serde_json::Map<String, Value>) -> impl Iterator<Item = &str> {
-    ["httpGet", "tcpSocket"]
-        .into_iter()
-        .filter_map(move |k| h.get(k)?.get("host")?.as_str().filter(|s| !s.is_empty()))
-}
-
-fn container_hosts<'a>(c: &Container<'a>) -> impl Iterator<Item = &'a str> {
-    c.handlers.into_iter().flatten().flat_map(handler_hosts)
-}
-
 fn host_probes_and_lifecycle(f: &Facts<'_>) -> Option<Fail> {
-    let names = names_where(f, |c| container_hosts(c).next().is_some());
+    let names = names_where(f, |c| c.probe_host);
     if names.is_empty() {
         return None;
     }
@@ -504,11 +474,7 @@ fn host_probes_and_lifecycle(f: &Facts<'_>) -> Option<Fail> {
             "{} {} {} {}",
             containers_phrase(&names),
             pluralize("uses", "use", names.len()),
-            pluralize(
-                "probe or lifecycle host",
-                "probe or lifecycle hosts",
-                hosts.len()
-            ),
+            pluralize("probe or lifecycle host", "probe or lifecycle hosts", hosts.len()),
             join_quote(&hosts)
         ),
     )
@@ -548,16 +514,13 @@ fn proc_mount(f: &Facts<'_>) -> Option<Fail> {
 }
 
 fn se_linux_type_allowed(t: &str, engine_type: bool) -> bool {
-    matches!(
-        t,
-        "" | "container_t" | "container_init_t" | "container_kvm_t"
-    ) || (engine_type && t == "container_engine_t")
+    matches!(t, "" | "container_t" | "container_init_t" | "container_kvm_t")
+        || (engine_type && t == "container_engine_t")
 }
 
 fn se_linux_options(f: &Facts<'_>, engine_type: bool) -> Option<Fail> {
-    let bad = |s: &SeLinux<'_>| {
-        !se_linux_type_allowed(s.type_, engine_type) || !s.user.is_empty() || !s.role.is_empty()
-    };
+    let bad =
+        |s: &SeLinux<'_>| !se_linux_type_allowed(s.type_, engine_type) || !s.user.is_empty() || !s.role.is_empty();
     let pod_bad = f.selinux.as_ref().is_some_and(bad);
     let names = names_where(f, |c| c.selinux.as_ref().is_some_and(bad));
     if !pod_bad && names.is_empty() {
@@ -708,10 +671,7 @@ const SYSCTLS_1_29: [&str; 4] = [
     "net.ipv4.tcp_keepalive_probes",
 ];
 const SYSCTLS_1_32: [&str; 2] = ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"];
-const SYSCTLS_1_37: [&str; 2] = [
-    "net.ipv4.tcp_slow_start_after_idle",
-    "net.ipv4.tcp_notsent_lowat",
-];
+const SYSCTLS_1_37: [&str; 2] = ["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"];
 
 /// Whether a sysctl is in the safe set of the revision in force at `minor`.
 pub(crate) fn sysctl_allowed(name: &str, minor: u64) -> bool {
@@ -779,9 +739,7 @@ fn allow_privilege_escalation(f: &Facts<'_>) -> Option<Fail> {
 }
 
 fn capabilities_restricted(f: &Facts<'_>) -> Option<Fail> {
-    let drops_all = |c: &Container<'_>| {
-        c.has_sc && c.has_caps && c.caps_drop.iter().any(|d| d.as_str() == Some("ALL"))
-    };
+    let drops_all = |c: &Container<'_>| c.has_sc && c.has_caps && c.caps_drop.iter().any(|d| d.as_str() == Some("ALL"));
     fn bad_add(v: &Value) -> Option<&str> {
         v.as_str().filter(|&s| s != "NET_BIND_SERVICE")
     }
@@ -814,69 +772,14 @@ fn capabilities_restricted(f: &Facts<'_>) -> Option<Fail> {
     fail("unrestricted capabilities", parts.join("; "))
 }
 
-/// Volume sources the restricted level accepts.
-const ALLOWED_VOLUME_SOURCES: [&str; 9] = [
-    "configMap",
-    "csi",
-    "downwardAPI",
-    "emptyDir",
-    "ephemeral",
-    "image",
-    "persistentVolumeClaim",
-    "projected",
-    "secret",
-];
-
-/// Forbidden sources, in the order upstream tests them (the first one
-/// present names the type).
-const RESTRICTED_VOLUME_SOURCES: [&str; 21] = [
-    "hostPath",
-    "gcePersistentDisk",
-    "awsElasticBlockStore",
-    "gitRepo",
-    "nfs",
-    "iscsi",
-    "glusterfs",
-    "rbd",
-    "flexVolume",
-    "cinder",
-    "cephfs",
-    "flocker",
-    "fc",
-    "azureFile",
-    "vsphereVolume",
-    "quobyte",
-    "azureDisk",
-    "photonPersistentDisk",
-    "portworxVolume",
-    "scaleIO",
-    "storageos",
-];
-
-/// The restricted type a volume uses, or `None` if it is allowed. A volume
-/// with no known source at all is allowed: the API server defaults it to
-/// `emptyDir` before admission.
-fn restricted_volume_type(v: &Value) -> Option<&'static str> {
-    if ALLOWED_VOLUME_SOURCES.iter().any(|k| has(v, k)) {
-        return None;
-    }
-    RESTRICTED_VOLUME_SOURCES
-        .iter()
-        .copied()
-        .find(|k| has(v, k))
-}
-
 fn restricted_volumes(f: &Facts<'_>) -> Option<Fail> {
-    if f.volumes
-        .iter()
-        .all(|v| restricted_volume_type(v).is_none())
-    {
+    if !f.any_restricted_volume {
         return None;
     }
     let mut names = Vec::new();
     let mut types = Vec::new();
     for v in f.volumes {
-        if let Some(t) = restricted_volume_type(v) {
+        if let Some(t) = classify_volume(v).restricted {
             names.push(volume_name(v));
             types.push(t);
         }
@@ -889,11 +792,7 @@ fn restricted_volumes(f: &Facts<'_>) -> Option<Fail> {
             pluralize("volume", "volumes", names.len()),
             join_quote(&names),
             pluralize("uses", "use", names.len()),
-            pluralize(
-                "restricted volume type",
-                "restricted volume types",
-                types.len()
-            ),
+            pluralize("restricted volume type", "restricted volume types", types.len()),
             join_quote(&types)
         ),
     )

@@ -104,9 +104,7 @@ impl PodSecurityConfiguration {
                 match plugin.get("configuration") {
                     Some(c) if !c.is_null() => Self::from_pod_security_configuration(c),
                     _ => match plugin.get("path").and_then(Value::as_str) {
-                        Some(p) if !p.is_empty() => Err(ConfigError::ExternalFile {
-                            path: p.to_string(),
-                        }),
+                        Some(p) if !p.is_empty() => Err(ConfigError::ExternalFile { path: p.to_string() }),
                         _ => Ok(Self::default()),
                     },
                 }
@@ -135,16 +133,8 @@ impl PodSecurityConfiguration {
         let mut mode = |level_key: &str, version_key: &str| -> Result<LevelVersion, ConfigError> {
             let level = string(defaults, level_key, "defaults")?.unwrap_or("");
             let version = string(defaults, version_key, "defaults")?.unwrap_or("");
-            let level = if level.is_empty() {
-                "privileged"
-            } else {
-                level
-            };
-            let version = if version.is_empty() {
-                "latest"
-            } else {
-                version
-            };
+            let level = if level.is_empty() { "privileged" } else { level };
+            let version = if version.is_empty() { "latest" } else { version };
             let l = Level::parse(level).unwrap_or_else(|e| {
                 errs.push(FieldError::invalid(
                     format!("defaults.{level_key}"),
@@ -191,11 +181,7 @@ impl PodSecurityConfiguration {
             return Err(ConfigError::Invalid(aggregate(&errs)));
         }
         Ok(PodSecurityConfiguration {
-            defaults: Policy {
-                enforce,
-                audit,
-                warn,
-            },
+            defaults: Policy { enforce, audit, warn },
             exemptions: Exemptions {
                 usernames,
                 namespaces,
@@ -206,12 +192,7 @@ impl PodSecurityConfiguration {
 
     /// The exemption that applies, checked in upstream's order: namespace,
     /// then user, then the pod's runtime class. Empty values never match.
-    pub fn exempt(
-        &self,
-        namespace: &str,
-        username: &str,
-        runtime_class: Option<&str>,
-    ) -> Option<Exemption> {
+    pub fn exempt(&self, namespace: &str, username: &str, runtime_class: Option<&str>) -> Option<Exemption> {
         if self.exempt_namespace(namespace) {
             Some(Exemption::Namespace)
         } else if self.exempt_user(username) {
@@ -232,9 +213,7 @@ impl PodSecurityConfiguration {
     }
 
     pub fn exempt_runtime_class(&self, runtime_class: Option<&str>) -> bool {
-        runtime_class.is_some_and(|rc| {
-            !rc.is_empty() && self.exemptions.runtime_classes.iter().any(|n| n == rc)
-        })
+        runtime_class.is_some_and(|rc| !rc.is_empty() && self.exemptions.runtime_classes.iter().any(|n| n == rc))
     }
 }
 
@@ -256,9 +235,7 @@ static EMPTY_OBJECT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
 
 fn object<'a>(doc: &'a Value, key: &str) -> Result<&'a Value, ConfigError> {
     match doc.get(key) {
-        None | Some(Value::Null) => {
-            Ok(EMPTY_OBJECT.get_or_init(|| Value::Object(Default::default())))
-        }
+        None | Some(Value::Null) => Ok(EMPTY_OBJECT.get_or_init(|| Value::Object(Default::default()))),
         Some(v @ Value::Object(_)) => Ok(v),
         Some(_) => Err(decode(&format!("{key}: expected an object"))),
     }
@@ -288,21 +265,12 @@ fn strings(obj: &Value, key: &str) -> Result<Vec<String>, ConfigError> {
 }
 
 /// Invalid entries, then duplicates of earlier valid entries.
-fn validate_list(
-    errs: &mut Vec<FieldError>,
-    path: &str,
-    items: &[String],
-    check: impl Fn(&str) -> Vec<String>,
-) {
+fn validate_list(errs: &mut Vec<FieldError>, path: &str, items: &[String], check: impl Fn(&str) -> Vec<String>) {
     let mut seen: Vec<&str> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let problems = check(item);
         if !problems.is_empty() {
-            errs.push(FieldError::invalid(
-                format!("{path}[{i}]"),
-                item,
-                problems.join(", "),
-            ));
+            errs.push(FieldError::invalid(format!("{path}[{i}]"), item, problems.join(", ")));
         } else if seen.contains(&item.as_str()) {
             errs.push(FieldError::duplicate(format!("{path}[{i}]"), item));
         } else {
@@ -322,10 +290,7 @@ fn is_alnum(b: u8) -> bool {
 /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
 fn matches_label(s: &str) -> bool {
     let b = s.as_bytes();
-    !b.is_empty()
-        && is_alnum(b[0])
-        && is_alnum(b[b.len() - 1])
-        && b.iter().all(|&c| is_label_char(c))
+    !b.is_empty() && is_alnum(b[0]) && is_alnum(b[b.len() - 1]) && b.iter().all(|&c| is_label_char(c))
 }
 
 fn matches_subdomain(s: &str) -> bool {
@@ -388,10 +353,7 @@ mod tests {
         assert_eq!(c.defaults.enforce.to_string(), "baseline:v1.29");
         assert_eq!(c.defaults.audit.to_string(), "privileged:latest");
         assert_eq!(c.defaults.warn.to_string(), "restricted:latest");
-        assert_eq!(
-            c.exempt("kube-system", "alice", None),
-            Some(Exemption::Namespace)
-        );
+        assert_eq!(c.exempt("kube-system", "alice", None), Some(Exemption::Namespace));
         assert_eq!(
             c.exempt(
                 "kube-system",
@@ -408,10 +370,7 @@ mod tests {
             ),
             Some(Exemption::User)
         );
-        assert_eq!(
-            c.exempt("apps", "bob", Some("kata")),
-            Some(Exemption::RuntimeClass)
-        );
+        assert_eq!(c.exempt("apps", "bob", Some("kata")), Some(Exemption::RuntimeClass));
         assert_eq!(c.exempt("apps", "bob", Some("runc")), None);
         assert_eq!(c.exempt("", "", Some("")), None);
         assert_eq!(Exemption::RuntimeClass.to_string(), "runtimeClass");

@@ -1,18 +1,22 @@
 //! Evaluating a pod at a level and version, and aggregating the results.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{CheckId, Ctx};
 use crate::level::{Level, Version};
 use crate::pod::{Facts, PodInput};
 
-/// One failed check.
+/// One failed check. The ID and reason are static texts when built by the
+/// engine (`Cow` spares two allocations per violation) and owned after
+/// deserialisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// Upstream check ID, e.g. `allowPrivilegeEscalation`.
-    pub check_id: String,
+    pub check_id: Cow<'static, str>,
     /// Short reason, e.g. `allowPrivilegeEscalation != false`.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// Specifics, e.g. `container "app" must set securityContext.allowPrivilegeEscalation=false`.
     pub detail: String,
 }
@@ -83,10 +87,7 @@ pub struct EvalOptions {
 /// The checks that run at `level` and `version`, in message order.
 pub fn checks_for(level: Level, version: Version) -> Vec<CheckId> {
     let minor = version.effective_minor(None);
-    CheckId::ALL
-        .into_iter()
-        .filter(|c| c.runs_at(level, minor))
-        .collect()
+    CheckId::ALL.into_iter().filter(|c| c.runs_at(level, minor)).collect()
 }
 
 /// A pod prepared for evaluation: its fields are read once, then it can be
@@ -120,8 +121,8 @@ impl<'a> PreparedPod<'a> {
                 }
                 if let Some(fail) = check.run(&self.facts, &ctx) {
                     violations.push(Violation {
-                        check_id: check.as_str().to_string(),
-                        reason: fail.reason.to_string(),
+                        check_id: Cow::Borrowed(check.as_str()),
+                        reason: Cow::Borrowed(fail.reason),
                         detail: fail.detail,
                     });
                 }
@@ -167,16 +168,30 @@ pub fn evaluate(pod: &PodInput<'_>, level: Level, version: Version) -> Evaluatio
 }
 
 /// [`evaluate`] with cluster options.
-pub fn evaluate_with(
-    pod: &PodInput<'_>,
-    level: Level,
-    version: Version,
-    opts: EvalOptions,
-) -> Evaluation {
+pub fn evaluate_with(pod: &PodInput<'_>, level: Level, version: Version, opts: EvalOptions) -> Evaluation {
     PreparedPod::new(pod).evaluate_with(level, version, opts)
 }
 
 /// The strictest level the pod satisfies at `version`.
 pub fn strictest_level(pod: &PodInput<'_>, version: Version) -> Level {
     PreparedPod::new(pod).strictest_level(version, EvalOptions::default())
+}
+
+/// Containers (in visiting order) that must run as non-root
+/// (`runAsNonRoot: true` on the container, or inherited from the pod) but
+/// set no `runAsUser` at either level. PSS accepts them, yet the kubelet
+/// refuses to start such a container when its image's default user is root
+/// or not numeric (`container has runAsNonRoot and image will run as root`),
+/// so callers may want to warn. Windows pods are skipped: they name users
+/// with `runAsUserName` instead.
+pub fn non_root_without_user(pod: &PodInput<'_>) -> Vec<String> {
+    let f = Facts::extract(pod);
+    if f.is_windows() {
+        return Vec::new();
+    }
+    f.containers
+        .iter()
+        .filter(|c| c.run_as_non_root.or(f.run_as_non_root) == Some(true) && c.run_as_user.or(f.run_as_user).is_none())
+        .map(|c| c.name.to_string())
+        .collect()
 }

@@ -90,10 +90,7 @@ impl Version {
         }
         let digits = s.strip_prefix("v1.").ok_or(VersionError)?;
         let bytes = digits.as_bytes();
-        if bytes.is_empty()
-            || !bytes.iter().all(u8::is_ascii_digit)
-            || (bytes.len() > 1 && bytes[0] == b'0')
-        {
+        if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) || (bytes.len() > 1 && bytes[0] == b'0') {
             return Err(VersionError);
         }
         // Go's strconv.Atoi fails beyond the 64-bit signed range.

@@ -110,6 +110,8 @@
 //! [`PodSecurityConfiguration::from_value`] resolve namespaces and cluster
 //! configuration; [`admit`] makes a whole admission decision and
 //! [`namespace_write`] judges a namespace label change.
+//! [`non_root_without_user`] is not part of PSS: it names containers that
+//! PSS accepts but the kubelet may refuse to start.
 
 mod admission;
 mod checks;
@@ -125,20 +127,19 @@ pub use admission::{admit, AdmissionRequest, AdmissionResponse, ModeVerdict, Req
 pub use checks::CheckId;
 pub use config::{exempt, ConfigError, Exemption, Exemptions, PodSecurityConfiguration};
 pub use eval::{
-    checks_for, evaluate, evaluate_with, strictest_level, EvalOptions, Evaluation, PreparedPod,
+    checks_for, evaluate, evaluate_with, non_root_without_user, strictest_level, EvalOptions, Evaluation, PreparedPod,
     Violation, UNKNOWN_FORBIDDEN_REASON,
 };
 pub use level::{Level, LevelError, LevelVersion, Version, VersionError, MAX_POLICY_MINOR};
 pub use message::{
-    audit_violations_annotation, forbidden_message, violation_text, warning_message,
-    AUDIT_ANNOTATION_PREFIX, AUDIT_VIOLATIONS_ANNOTATION, ENFORCE_POLICY_ANNOTATION,
-    ERROR_ANNOTATION, EXEMPT_ANNOTATION,
+    audit_violations_annotation, forbidden_message, violation_text, warning_message, AUDIT_ANNOTATION_PREFIX,
+    AUDIT_VIOLATIONS_ANNOTATION, ENFORCE_POLICY_ANNOTATION, ERROR_ANNOTATION, EXEMPT_ANNOTATION,
 };
 pub use pod::{PodInput, PodKind};
 pub use policy::{
-    aggregate, exempt_namespace_warning, existing_pods_warnings, namespace_invalid_message,
-    namespace_write, policy_error_annotation, ExistingPod, FieldError, Mode, NamespaceResponse,
-    Policy, AUDIT_LEVEL_LABEL, AUDIT_VERSION_LABEL, ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL,
-    NAMESPACE_MAX_PODS_TO_CHECK, WARN_LEVEL_LABEL, WARN_VERSION_LABEL,
+    aggregate, exempt_namespace_warning, existing_pods_warnings, namespace_invalid_message, namespace_write,
+    policy_error_annotation, ExistingPod, FieldError, Mode, NamespaceResponse, Policy, AUDIT_LEVEL_LABEL,
+    AUDIT_VERSION_LABEL, ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL, NAMESPACE_MAX_PODS_TO_CHECK, WARN_LEVEL_LABEL,
+    WARN_VERSION_LABEL,
 };
 pub use text::go_quote;

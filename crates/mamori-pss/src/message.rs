@@ -34,12 +34,7 @@ pub fn violation_text(level: Level, version: Version, eval: &Evaluation) -> Opti
 /// `pods "NAME" is forbidden: violates PodSecurity "LEVEL:VERSION": ...`.
 /// An empty name gives `pods is forbidden: ...` (apimachinery's generic
 /// Forbidden format). `None` when the pod is allowed.
-pub fn forbidden_message(
-    pod_name: &str,
-    level: Level,
-    version: Version,
-    eval: &Evaluation,
-) -> Option<String> {
+pub fn forbidden_message(pod_name: &str, level: Level, version: Version, eval: &Evaluation) -> Option<String> {
     let err = violation_text(level, version, eval)?;
     Some(if pod_name.is_empty() {
         format!("pods is forbidden: {err}")
@@ -63,11 +58,7 @@ pub fn warning_message(level: Level, version: Version, eval: &Evaluation) -> Opt
 }
 
 /// The `audit-violations` audit annotation value (same text as the warning).
-pub fn audit_violations_annotation(
-    level: Level,
-    version: Version,
-    eval: &Evaluation,
-) -> Option<String> {
+pub fn audit_violations_annotation(level: Level, version: Version, eval: &Evaluation) -> Option<String> {
     warning_message(level, version, eval)
 }
 
@@ -82,8 +73,8 @@ mod tests {
             violations: v
                 .iter()
                 .map(|(c, r, d)| Violation {
-                    check_id: c.to_string(),
-                    reason: r.to_string(),
+                    check_id: c.to_string().into(),
+                    reason: r.to_string().into(),
                     detail: d.to_string(),
                 })
                 .collect(),
@@ -93,10 +84,7 @@ mod tests {
     #[test]
     fn allowed_has_no_message() {
         let e = eval(&[]);
-        assert_eq!(
-            forbidden_message("p", Level::Restricted, Version::Latest, &e),
-            None
-        );
+        assert_eq!(forbidden_message("p", Level::Restricted, Version::Latest, &e), None);
         assert_eq!(warning_message(Level::Baseline, Version::V(3), &e), None);
     }
 

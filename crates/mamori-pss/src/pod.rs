@@ -113,6 +113,8 @@ pub(crate) struct Container<'a> {
     pub ports: &'a [Value],
     /// liveness, readiness, startup probes, then postStart, preStop handlers.
     pub handlers: [Option<&'a Map<String, Value>>; 5],
+    /// Some probe or lifecycle handler names a host.
+    pub probe_host: bool,
 }
 
 impl<'a> Container<'a> {
@@ -135,6 +137,7 @@ impl<'a> Container<'a> {
             host_process: None,
             ports: EMPTY,
             handlers: [None; 5],
+            probe_host: false,
         }
     }
 }
@@ -157,6 +160,10 @@ pub(crate) struct Facts<'a> {
     pub host_process: Option<bool>,
     pub sysctls: &'a [Value],
     pub volumes: &'a [Value],
+    /// Some volume is a hostPath (even alongside an allowed source).
+    pub any_host_path: bool,
+    /// Some volume uses a restricted type.
+    pub any_restricted_volume: bool,
     pub containers: Vec<Container<'a>>,
     /// A Pod with hostNetwork: container ports default their hostPort.
     pub default_host_ports: bool,
@@ -267,7 +274,92 @@ fn container(v: &Value, kind: ContainerKind) -> Container<'_> {
             _ => {}
         }
     }
+    c.probe_host = container_hosts(&c).next().is_some();
     c
+}
+
+/// Non-empty `httpGet.host` / `tcpSocket.host` of one probe or handler.
+fn handler_hosts(h: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    ["httpGet", "tcpSocket"]
+        .into_iter()
+        .filter_map(move |k| h.get(k)?.get("host")?.as_str().filter(|s| !s.is_empty()))
+}
+
+/// Every host named by a container's probes and lifecycle handlers.
+pub(crate) fn container_hosts<'a>(c: &Container<'a>) -> impl Iterator<Item = &'a str> {
+    c.handlers.into_iter().flatten().flat_map(handler_hosts)
+}
+
+/// Volume sources the restricted level accepts.
+const ALLOWED_VOLUME_SOURCES: [&str; 9] = [
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
+/// Forbidden sources, in the order upstream tests them (the first one
+/// present names the type).
+const RESTRICTED_VOLUME_SOURCES: [&str; 21] = [
+    "hostPath",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+];
+
+/// What a volume means to the checks, from one pass over its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct VolumeClass {
+    pub host_path: bool,
+    /// The restricted type the volume uses, `None` if allowed. A volume with
+    /// no known source at all is allowed: the API server defaults it to
+    /// `emptyDir` before admission.
+    pub restricted: Option<&'static str>,
+}
+
+pub(crate) fn classify_volume(v: &Value) -> VolumeClass {
+    let mut allowed = false;
+    let mut first: Option<usize> = None;
+    for (k, val) in v.as_object().into_iter().flatten() {
+        if val.is_null() {
+            continue;
+        }
+        if ALLOWED_VOLUME_SOURCES.contains(&k.as_str()) {
+            allowed = true;
+        } else if let Some(i) = RESTRICTED_VOLUME_SOURCES.iter().position(|r| r == k) {
+            first = Some(first.map_or(i, |f| f.min(i)));
+        }
+    }
+    VolumeClass {
+        host_path: first == Some(0),
+        restricted: if allowed {
+            None
+        } else {
+            first.map(|i| RESTRICTED_VOLUME_SOURCES[i])
+        },
+    }
 }
 
 impl<'a> Facts<'a> {
@@ -287,6 +379,8 @@ impl<'a> Facts<'a> {
             host_process: None,
             sysctls: EMPTY,
             volumes: EMPTY,
+            any_host_path: false,
+            any_restricted_volume: false,
             containers: Vec::new(),
             default_host_ports: false,
         };
@@ -323,18 +417,19 @@ impl<'a> Facts<'a> {
                 _ => {}
             }
         }
+        for v in f.volumes {
+            let class = classify_volume(v);
+            f.any_host_path |= class.host_path;
+            f.any_restricted_volume |= class.restricted.is_some();
+        }
         f.default_host_ports = pod.kind == PodKind::Pod && f.host_network;
-        f.containers
-            .reserve_exact(init.len() + regular.len() + ephemeral.len());
+        f.containers.reserve_exact(init.len() + regular.len() + ephemeral.len());
         f.containers
             .extend(init.iter().map(|c| container(c, ContainerKind::Init)));
         f.containers
             .extend(regular.iter().map(|c| container(c, ContainerKind::Regular)));
-        f.containers.extend(
-            ephemeral
-                .iter()
-                .map(|c| container(c, ContainerKind::Ephemeral)),
-        );
+        f.containers
+            .extend(ephemeral.iter().map(|c| container(c, ContainerKind::Ephemeral)));
         f
     }
 

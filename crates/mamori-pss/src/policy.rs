@@ -122,19 +122,9 @@ impl FieldError {
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.duplicate {
-            write!(
-                f,
-                "{}: Duplicate value: {}",
-                self.field,
-                go_quote(&self.value)
-            )
+            write!(f, "{}: Duplicate value: {}", self.field, go_quote(&self.value))
         } else {
-            write!(
-                f,
-                "{}: Invalid value: {}",
-                self.field,
-                go_quote(&self.value)
-            )?;
+            write!(f, "{}: Invalid value: {}", self.field, go_quote(&self.value))?;
             if !self.detail.is_empty() {
                 write!(f, ": {}", self.detail)?;
             }
@@ -203,17 +193,11 @@ impl Policy {
     }
 
     /// [`Policy::from_labels`] over a string map.
-    pub fn from_label_map(
-        labels: &BTreeMap<String, String>,
-        defaults: &Policy,
-    ) -> (Policy, Vec<FieldError>) {
+    pub fn from_label_map(labels: &BTreeMap<String, String>, defaults: &Policy) -> (Policy, Vec<FieldError>) {
         Policy::resolve(|k| labels.get(k).map(String::as_str), defaults)
     }
 
-    fn resolve<'a>(
-        get: impl Fn(&str) -> Option<&'a str>,
-        defaults: &Policy,
-    ) -> (Policy, Vec<FieldError>) {
+    fn resolve<'a>(get: impl Fn(&str) -> Option<&'a str>, defaults: &Policy) -> (Policy, Vec<FieldError>) {
         let mut p = *defaults;
         let mut errs = Vec::new();
         let level = |label: &'static str, fallback: Level, errs: &mut Vec<FieldError>| {
@@ -289,22 +273,14 @@ pub fn policy_error_annotation(errs: &[FieldError]) -> Option<String> {
 /// The warning for a label write on an exempt namespace that sets a
 /// non-privileged policy different from the defaults; lists only
 /// non-privileged modes that are explicitly labelled.
-pub fn exempt_namespace_warning(
-    namespace: &str,
-    policy: &Policy,
-    labels: &Value,
-    defaults: &Policy,
-) -> Option<String> {
+pub fn exempt_namespace_warning(namespace: &str, policy: &Policy, labels: &Value, defaults: &Policy) -> Option<String> {
     if policy.fully_privileged() || policy.equivalent(defaults) {
         return None;
     }
     let has = |k: &str| labels.get(k).is_some();
     let parts: Vec<String> = Mode::ALL
         .into_iter()
-        .filter(|&m| {
-            policy.get(m).level != Level::Privileged
-                && (has(m.level_label()) || has(m.version_label()))
-        })
+        .filter(|&m| policy.get(m).level != Level::Privileged && (has(m.level_label()) || has(m.version_label())))
         .map(|m| format!("{}={}", m, policy.get(m)))
         .collect();
     Some(format!(

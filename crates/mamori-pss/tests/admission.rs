@@ -40,11 +40,9 @@ fn seed_lab_namespace_rejects_root_pod_and_audits_baseline() {
         EvalOptions::default(),
     );
     assert!(!r.allowed);
-    assert!(r
-        .message
-        .as_deref()
-        .unwrap()
-        .starts_with(r#"pods "root-pod" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false"#));
+    assert!(r.message.as_deref().unwrap().starts_with(
+        r#"pods "root-pod" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false"#
+    ));
     // Rejected requests carry no warning; baseline audit passes.
     assert!(r.warnings.is_empty());
     assert_eq!(
@@ -76,9 +74,8 @@ fn seed_lab_namespace_rejects_root_pod_and_audits_baseline() {
     );
     assert!(w.allowed && w.message.is_none());
     assert_eq!(w.warnings.len(), 1);
-    assert!(w.warnings[0].starts_with(
-        r#"would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false"#
-    ));
+    assert!(w.warnings[0]
+        .starts_with(r#"would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false"#));
     assert!(w.audit_annotations.is_empty());
 }
 
@@ -96,10 +93,8 @@ fn audit_annotation_and_invalid_labels() {
     );
     assert!(r.allowed);
     assert!(r.warnings.is_empty(), "invalid warn level fails open");
-    assert!(
-        r.audit_annotations["pod-security.kubernetes.io/audit-violations"]
-            .starts_with(r#"would violate PodSecurity "restricted:latest": "#)
-    );
+    assert!(r.audit_annotations["pod-security.kubernetes.io/audit-violations"]
+        .starts_with(r#"would violate PodSecurity "restricted:latest": "#));
     assert_eq!(
         r.audit_annotations["pod-security.kubernetes.io/error"],
         r#"Failed to parse policy: metadata.labels[pod-security.kubernetes.io/warn]: Invalid value: "nonsense": must be one of privileged, baseline, restricted"#
@@ -128,10 +123,7 @@ fn exemptions_short_circuit_in_order() {
     );
     assert!(r.allowed);
     assert_eq!(r.exempt, Some(Exemption::Namespace));
-    assert_eq!(
-        r.audit_annotations["pod-security.kubernetes.io/exempt"],
-        "namespace"
-    );
+    assert_eq!(r.audit_annotations["pod-security.kubernetes.io/exempt"], "namespace");
 
     let mut req = request(RequestKind::Pod, &labels, &pod);
     req.namespace = "apps";
@@ -166,14 +158,7 @@ fn namespace_label_changes() {
         )
     );
     // The same invalid labels already present do not block an update.
-    let r = namespace_write(
-        &config,
-        "team",
-        Some(&bad),
-        &bad,
-        &[],
-        EvalOptions::default(),
-    );
+    let r = namespace_write(&config, "team", Some(&bad), &bad, &[], EvalOptions::default());
     assert!(r.allowed);
 
     let p1 = root_pod();
@@ -198,14 +183,7 @@ fn namespace_label_changes() {
     ];
     let old = json!({});
     let new = json!({"pod-security.kubernetes.io/enforce": "restricted"});
-    let r = namespace_write(
-        &config,
-        "team",
-        Some(&old),
-        &new,
-        &pods,
-        EvalOptions::default(),
-    );
+    let r = namespace_write(&config, "team", Some(&old), &new, &pods, EvalOptions::default());
     assert!(r.allowed);
     assert_eq!(
         r.warnings,
@@ -216,14 +194,7 @@ fn namespace_label_changes() {
         ]
     );
     // Relaxing at the same version skips the dry run.
-    let r = namespace_write(
-        &config,
-        "team",
-        Some(&new),
-        &old,
-        &pods,
-        EvalOptions::default(),
-    );
+    let r = namespace_write(&config, "team", Some(&new), &old, &pods, EvalOptions::default());
     assert!(r.allowed && r.warnings.is_empty());
 
     // Exempt namespaces get a note instead (listing only labelled modes:
@@ -237,8 +208,6 @@ fn namespace_label_changes() {
     let r = namespace_write(&exempt, "team", None, &new, &pods, EvalOptions::default());
     assert_eq!(
         r.warnings,
-        [
-            r#"namespace "team" is exempt from Pod Security, and the policy (enforce=restricted:latest) will be ignored"#
-        ]
+        [r#"namespace "team" is exempt from Pod Security, and the policy (enforce=restricted:latest) will be ignored"#]
     );
 }

@@ -2,7 +2,7 @@
 //! public API.
 
 use mamori_pss::{
-    checks_for, evaluate, evaluate_with, forbidden_message, strictest_level, warning_message,
+    checks_for, evaluate, evaluate_with, forbidden_message, non_root_without_user, strictest_level, warning_message,
     CheckId, EvalOptions, Evaluation, Level, PodInput, PreparedPod, Version,
 };
 use serde_json::{json, Value};
@@ -40,9 +40,7 @@ fn restricted_pod() -> Value {
 
 fn with(mut pod: Value, pointer: &str, value: Value) -> Value {
     let (parent, key) = pointer.rsplit_once('/').unwrap();
-    let obj = pod
-        .pointer_mut(parent)
-        .unwrap_or_else(|| panic!("no {parent}"));
+    let obj = pod.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}"));
     obj.as_object_mut().unwrap().insert(key.to_string(), value);
     pod
 }
@@ -86,6 +84,10 @@ fn seed_lab_nonroot_pods() {
         json!({"drop": ["ALL"]}),
     );
     assert!(eval_pod(&corrected, R, LATEST).allowed);
+    // Allowed, but busybox runs as root: the kubelet would refuse to start it.
+    assert_eq!(non_root_without_user(&PodInput::from_pod(&corrected)), ["app"]);
+    let with_uid = with(corrected, "/spec/securityContext/runAsUser", json!(1000));
+    assert!(non_root_without_user(&PodInput::from_pod(&with_uid)).is_empty());
 }
 
 #[test]
@@ -115,7 +117,7 @@ fn order_is_baseline_then_restricted_by_id() {
         }
     });
     let e = eval_pod(&pod, R, LATEST);
-    let ids: Vec<&str> = e.violations.iter().map(|v| v.check_id.as_str()).collect();
+    let ids: Vec<&str> = e.violations.iter().map(|v| v.check_id.as_ref()).collect();
     assert_eq!(
         ids,
         [
@@ -161,7 +163,7 @@ fn order_is_baseline_then_restricted_by_id() {
     let ids: Vec<String> = eval_pod(&pod, B, LATEST)
         .violations
         .into_iter()
-        .map(|v| v.check_id)
+        .map(|v| v.check_id.into_owned())
         .collect();
     assert_eq!(
         ids,
@@ -181,10 +183,7 @@ fn order_is_baseline_then_restricted_by_id() {
         ]
     );
     assert_eq!(
-        detail(&pod, B, v(30))
-            .split(", forbidden sysctls")
-            .next()
-            .unwrap(),
+        detail(&pod, B, v(30)).split(", forbidden sysctls").next().unwrap(),
         concat!(
             r#"forbidden AppArmor profile (annotation must not set AppArmor profile type to "container.apparmor.security.beta.kubernetes.io/c="unconfined""), "#,
             r#"non-default capabilities (container "c" must not include "NET_RAW", "SYS_ADMIN" in securityContext.capabilities.add), "#,
@@ -297,11 +296,7 @@ fn seccomp_annotations_before_1_19_and_fields_after() {
 #[test]
 fn seccomp_restricted_explicit_and_implicit() {
     let base = restricted_pod();
-    let unset = with(
-        base.clone(),
-        "/spec/securityContext",
-        json!({"runAsNonRoot": true}),
-    );
+    let unset = with(base.clone(), "/spec/securityContext", json!({"runAsNonRoot": true}));
     assert_eq!(
         detail(&unset, R, LATEST),
         r#"seccompProfile (pod or containers "init", "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#
@@ -324,10 +319,7 @@ fn seccomp_restricted_explicit_and_implicit() {
         detail(&explicit, R, LATEST),
         r#"seccompProfile (container "init" must not set securityContext.seccompProfile.type to "")"#
     );
-    assert!(
-        eval_pod(&unset, R, v(18)).allowed,
-        "fields ignored before v1.19"
-    );
+    assert!(eval_pod(&unset, R, v(18)).allowed, "fields ignored before v1.19");
 }
 
 #[test]
@@ -365,7 +357,7 @@ fn windows_relaxation_from_1_25() {
         eval_pod(&pod, R, v(24))
             .violations
             .iter()
-            .map(|v| v.check_id.as_str())
+            .map(|v| v.check_id.as_ref())
             .collect::<Vec<_>>(),
         [
             "allowPrivilegeEscalation",
@@ -410,16 +402,8 @@ fn user_namespace_relaxation_from_1_35() {
 
 #[test]
 fn run_as_non_root_forms() {
-    let pod = with(
-        restricted_pod(),
-        "/spec/securityContext/runAsNonRoot",
-        json!(false),
-    );
-    let pod = with(
-        pod,
-        "/spec/containers/0/securityContext/runAsNonRoot",
-        json!(false),
-    );
+    let pod = with(restricted_pod(), "/spec/securityContext/runAsNonRoot", json!(false));
+    let pod = with(pod, "/spec/containers/0/securityContext/runAsNonRoot", json!(false));
     assert_eq!(
         detail(&pod, R, LATEST),
         r#"runAsNonRoot != true (pod and container "app" must not set securityContext.runAsNonRoot=false)"#
@@ -429,11 +413,7 @@ fn run_as_non_root_forms() {
         "/spec/securityContext",
         json!({"seccompProfile": {"type": "RuntimeDefault"}}),
     );
-    let pod = with(
-        pod,
-        "/spec/containers/0/securityContext/runAsNonRoot",
-        json!(true),
-    );
+    let pod = with(pod, "/spec/containers/0/securityContext/runAsNonRoot", json!(true));
     assert_eq!(
         detail(&pod, R, LATEST),
         r#"runAsNonRoot != true (pod or container "init" must set securityContext.runAsNonRoot=true)"#
@@ -442,21 +422,9 @@ fn run_as_non_root_forms() {
 
 #[test]
 fn run_as_user_from_1_23() {
-    let pod = with(
-        restricted_pod(),
-        "/spec/securityContext/runAsUser",
-        json!(0),
-    );
-    let pod = with(
-        pod,
-        "/spec/initContainers/0/securityContext/runAsUser",
-        json!(0),
-    );
-    let pod = with(
-        pod,
-        "/spec/containers/0/securityContext/runAsUser",
-        json!(1000),
-    );
+    let pod = with(restricted_pod(), "/spec/securityContext/runAsUser", json!(0));
+    let pod = with(pod, "/spec/initContainers/0/securityContext/runAsUser", json!(0));
+    let pod = with(pod, "/spec/containers/0/securityContext/runAsUser", json!(1000));
     assert!(eval_pod(&pod, R, v(22)).allowed);
     assert_eq!(
         detail(&pod, R, v(23)),
@@ -482,7 +450,8 @@ fn selinux_versions_and_parts() {
 
 #[test]
 fn sysctl_sets_grow_by_version() {
-    let pod = |name: &str| json!({"metadata": {}, "spec": {"securityContext": {"sysctls": [{"name": name, "value": "1"}]}}});
+    let pod =
+        |name: &str| json!({"metadata": {}, "spec": {"securityContext": {"sysctls": [{"name": name, "value": "1"}]}}});
     for (name, since) in [
         ("net.ipv4.ping_group_range", 0),
         ("net.ipv4.ip_local_reserved_ports", 27),
@@ -509,11 +478,7 @@ fn volumes_default_to_empty_dir_and_image_is_allowed() {
         json!([{"name": "a"}, {"name": "b", "image": {"reference": "x"}}, {"name": "c", "ephemeral": {}}]),
     );
     assert!(eval_pod(&pod, R, v(0)).allowed);
-    let pod = with(
-        restricted_pod(),
-        "/spec/volumes",
-        json!([{"name": "g", "gitRepo": {}}]),
-    );
+    let pod = with(restricted_pod(), "/spec/volumes", json!([{"name": "g", "gitRepo": {}}]));
     assert_eq!(
         detail(&pod, R, LATEST),
         r#"restricted volume types (volume "g" uses restricted volume type "gitRepo")"#
@@ -549,12 +514,7 @@ fn privileged_level_has_no_checks_and_versions_cap() {
 
 #[test]
 fn check_sets_per_version() {
-    let ids = |l, v| {
-        checks_for(l, v)
-            .into_iter()
-            .map(CheckId::as_str)
-            .collect::<Vec<_>>()
-    };
+    let ids = |l, v| checks_for(l, v).into_iter().map(CheckId::as_str).collect::<Vec<_>>();
     assert_eq!(
         ids(R, v(0)),
         [
@@ -602,10 +562,7 @@ fn strictest_level_per_version() {
     let pod = restricted_pod();
     assert_eq!(strictest_level(&PodInput::from_pod(&pod), LATEST), R);
     let pod = with(pod, "/spec/hostIPC", json!(true));
-    assert_eq!(
-        strictest_level(&PodInput::from_pod(&pod), LATEST),
-        Level::Privileged
-    );
+    assert_eq!(strictest_level(&PodInput::from_pod(&pod), LATEST), Level::Privileged);
     // Restricted before v1.8 did not require allowPrivilegeEscalation=false.
     let pod = json!({"metadata": {}, "spec": {"securityContext": {"runAsNonRoot": true},
         "containers": [{"name": "c"}]}});

@@ -42,7 +42,11 @@ pub fn render(findings: &[Finding]) -> String {
             }
             let mut location = json!({"physicalLocation": physical});
             if let Some(o) = &f.object {
-                let fq = if f.location.field.is_empty() { o.to_string() } else { format!("{o}:{}", f.location.field) };
+                let fq = if f.location.field.is_empty() {
+                    o.to_string()
+                } else {
+                    format!("{o}:{}", f.location.field)
+                };
                 location["logicalLocations"] = json!([{"fullyQualifiedName": fq, "kind": "object"}]);
             }
             let mut text = f.message.clone();

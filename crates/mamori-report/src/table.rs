@@ -38,13 +38,27 @@ pub fn render(findings: &[Finding], summary: &Summary, style: &Style) -> String 
             if last_group.is_some() {
                 out.push('\n');
             }
-            let head = if obj.is_empty() { f.location.path.clone() } else { format!("{}  {}", f.location.path, obj) };
+            let head = if obj.is_empty() {
+                f.location.path.clone()
+            } else {
+                format!("{}  {}", f.location.path, obj)
+            };
             out.push_str(&style.paint("1", &head));
             out.push('\n');
             last_group = Some(group);
         }
-        let loc = if f.location.line > 0 { format!("{}:{}", f.location.line, f.location.column) } else { "-".into() };
-        out.push_str(&format!("  {} {} {:<7} {}\n", style.sev(f.severity), style.paint("1", &f.code), loc, f.message));
+        let loc = if f.location.line > 0 {
+            format!("{}:{}", f.location.line, f.location.column)
+        } else {
+            "-".into()
+        };
+        out.push_str(&format!(
+            "  {} {} {:<7} {}\n",
+            style.sev(f.severity),
+            style.paint("1", &f.code),
+            loc,
+            f.message
+        ));
         if !f.location.field.is_empty() {
             out.push_str(&format!("                  field: {}\n", f.location.field));
         }
@@ -72,11 +86,17 @@ pub fn render(findings: &[Finding], summary: &Summary, style: &Style) -> String 
     if summary.suppressed.total > 0 {
         out.push_str(&format!(
             "; {} suppressed ({} by annotation, {} by config, {} by baseline)",
-            summary.suppressed.total, summary.suppressed.annotation, summary.suppressed.config, summary.suppressed.baseline
+            summary.suppressed.total,
+            summary.suppressed.annotation,
+            summary.suppressed.config,
+            summary.suppressed.baseline
         ));
     }
     if summary.unvalidated > 0 {
-        out.push_str(&format!("; {} custom resources not schema-checked (no CRD given)", summary.unvalidated));
+        out.push_str(&format!(
+            "; {} custom resources not schema-checked (no CRD given)",
+            summary.unvalidated
+        ));
     }
     out.push('\n');
     out

@@ -46,6 +46,8 @@ pub enum ProblemKind {
     NotKubernetes,
     /// A kustomization file: render it first (info).
     Kustomization,
+    /// A Helm/Go template that does not parse before rendering (info).
+    Template,
     /// apiVersion/kind not served by the selected Kubernetes version.
     UnknownApi,
 }
@@ -129,7 +131,10 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
 
 fn is_manifest_name(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("yaml" | "yml" | "json")
     )
 }
@@ -169,12 +174,18 @@ fn read_text(p: &Path, max: u64) -> Result<String, (ProblemKind, String)> {
         ));
     }
     if bytes.contains(&0) {
-        return Err((ProblemKind::Binary, "binary data (NUL bytes), not a YAML or JSON text".into()));
+        return Err((
+            ProblemKind::Binary,
+            "binary data (NUL bytes), not a YAML or JSON text".into(),
+        ));
     }
     String::from_utf8(bytes).map_err(|e| {
         (
             ProblemKind::Binary,
-            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }
@@ -231,6 +242,8 @@ pub fn load_texts(sources: &[(&str, &str)], opts: &LoadOptions) -> LoadResult {
 fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadResult) {
     let mut raw = Vec::new();
     for (path, text) in sources {
+        let template = text.contains("{{");
+        let mut template_reported = false;
         for d in parse_documents(text, opts.limits) {
             result.documents += 1;
             match d {
@@ -238,6 +251,21 @@ fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadR
                     path: path.to_string(),
                     doc,
                 }),
+                Err(_) if template => {
+                    // Go templates are not YAML until rendered: one note per file.
+                    if !template_reported {
+                        template_reported = true;
+                        result.problems.push(Problem {
+                            kind: ProblemKind::Template,
+                            path: path.to_string(),
+                            pos: Pos::new(1, 1),
+                            doc: None,
+                            message: "an unrendered template ({{ ... }}), not YAML yet: skipped".into(),
+                            hint: Some("render it first: `helm template CHART | mamori scan -`".into()),
+                            object: None,
+                        });
+                    }
+                }
                 Err(e) => result.problems.push(Problem {
                     kind: ProblemKind::Syntax,
                     path: path.to_string(),
@@ -310,7 +338,12 @@ impl Ctx<'_> {
             result.problems.push(problem(
                 ProblemKind::NotAnObject,
                 node.pos,
-                format!("document {} is {} {}, not a Kubernetes object", r.doc.index + 1, article(node.type_name()), node.type_name()),
+                format!(
+                    "document {} is {} {}, not a Kubernetes object",
+                    r.doc.index + 1,
+                    article(node.type_name()),
+                    node.type_name()
+                ),
                 Some("a manifest document is a mapping with apiVersion, kind and metadata".into()),
             ));
             return;
@@ -318,14 +351,20 @@ impl Ctx<'_> {
         let api_version = node.str_field("apiVersion");
         let kind = node.str_field("kind");
         let file_name = Path::new(&r.path).file_name().and_then(|f| f.to_str()).unwrap_or("");
-        if kind == Some("Kustomization") || matches!(file_name, "kustomization.yaml" | "kustomization.yml" | "Kustomization") {
+        if kind == Some("Kustomization")
+            || matches!(file_name, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
+        {
             result.problems.push(problem(
                 ProblemKind::Kustomization,
                 node.pos,
                 "a kustomization file, not a manifest: skipped".into(),
                 Some(format!(
                     "render it first: `kustomize build {} | mamori scan -`",
-                    Path::new(&r.path).parent().map(|p| p.display().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| ".".into())
+                    Path::new(&r.path)
+                        .parent()
+                        .map(|p| p.display().to_string())
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or_else(|| ".".into())
                 )),
             ));
             return;
@@ -334,8 +373,17 @@ impl Ctx<'_> {
             result.problems.push(problem(
                 ProblemKind::NotKubernetes,
                 node.pos,
-                format!("document {} has no {}: not a Kubernetes object, skipped", r.doc.index + 1,
-                    if api_version.is_none() && kind.is_none() { "apiVersion or kind" } else if api_version.is_none() { "apiVersion" } else { "kind" }),
+                format!(
+                    "document {} has no {}: not a Kubernetes object, skipped",
+                    r.doc.index + 1,
+                    if api_version.is_none() && kind.is_none() {
+                        "apiVersion or kind"
+                    } else if api_version.is_none() {
+                        "apiVersion"
+                    } else {
+                        "kind"
+                    }
+                ),
                 None,
             ));
             return;
@@ -343,7 +391,10 @@ impl Ctx<'_> {
         if kind.ends_with("List") && node.field("items").is_some() {
             if let Some(items) = node.field("items").and_then(Node::as_seq) {
                 for (i, item) in items.iter().enumerate() {
-                    if item.as_map().is_none() || item.str_field("apiVersion").is_none() || item.str_field("kind").is_none() {
+                    if item.as_map().is_none()
+                        || item.str_field("apiVersion").is_none()
+                        || item.str_field("kind").is_none()
+                    {
                         result.problems.push(problem(
                             ProblemKind::NotAnObject,
                             item.pos,
@@ -370,7 +421,10 @@ impl Ctx<'_> {
             .map(String::from)
             .or_else(|| meta.and_then(|m| m.str_field("generateName")).map(|g| format!("{g}*")))
             .unwrap_or_default();
-        let namespace = meta.and_then(|m| m.str_field("namespace")).filter(|s| !s.is_empty()).map(String::from);
+        let namespace = meta
+            .and_then(|m| m.str_field("namespace"))
+            .filter(|s| !s.is_empty())
+            .map(String::from);
         let cluster = is_cluster_scoped(&kind) || self.crd_cluster_kinds.contains(&kind);
         let (effective_namespace, namespace_assumed) = if cluster {
             (None, false)
@@ -396,7 +450,9 @@ impl Ctx<'_> {
                     });
                 }
                 let rejected = v.issues.iter().find_map(|i| match &i.kind {
-                    IssueKind::WrongType { expected, found, .. } => Some(format!("{}: expected {expected}, got {found}", i.path)),
+                    IssueKind::WrongType { expected, found, .. } => {
+                        Some(format!("{}: expected {expected}, got {found}", i.path))
+                    }
                     IssueKind::MissingRequired { .. } => Some(format!("{}: Required value", i.path)),
                     IssueKind::InvalidEnum { value, .. } => Some(format!("{}: Unsupported value: {value:?}", i.path)),
                     IssueKind::InvalidBase64 => Some(format!("{}: illegal base64 data", i.path)),
@@ -414,7 +470,11 @@ impl Ctx<'_> {
                     let hint = if elsewhere.is_empty() {
                         None
                     } else {
-                        Some(format!("Kubernetes {} serves {kind} as apiVersion {}", self.schema.version, elsewhere.join(" or ")))
+                        Some(format!(
+                            "Kubernetes {} serves {kind} as apiVersion {}",
+                            self.schema.version,
+                            elsewhere.join(" or ")
+                        ))
                     };
                     result.problems.push(Problem {
                         kind: ProblemKind::UnknownApi,
@@ -444,7 +504,11 @@ impl Ctx<'_> {
             origin: Origin {
                 path: r.path.clone(),
                 doc: r.doc.index,
-                line: node.as_map().and_then(|m| m.first()).map(|e| e.key_pos.line).unwrap_or(node.pos.line),
+                line: node
+                    .as_map()
+                    .and_then(|m| m.first())
+                    .map(|e| e.key_pos.line)
+                    .unwrap_or(node.pos.line),
                 helm_source: r.doc.helm_source.clone(),
                 list_item,
             },
@@ -471,16 +535,37 @@ mod tests {
     fn lists_namespaces_and_problems() {
         let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- 3\n---\n- just a list\n---\nfoo: bar\n---\napiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d, namespace: web}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: c, namespace: ignored}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n";
         let r = load_texts(&[("a.yaml", text)], &LoadOptions::default());
-        let names: Vec<_> = r.objects.iter().map(|o| (o.kind.as_str(), o.effective_namespace.as_deref(), o.namespace_assumed)).collect();
+        let names: Vec<_> = r
+            .objects
+            .iter()
+            .map(|o| (o.kind.as_str(), o.effective_namespace.as_deref(), o.namespace_assumed))
+            .collect();
         assert_eq!(
             names,
-            vec![("ConfigMap", Some("default"), true), ("Deployment", Some("web"), false), ("ClusterRole", None, false), ("Widget", Some("default"), true)]
+            vec![
+                ("ConfigMap", Some("default"), true),
+                ("Deployment", Some("web"), false),
+                ("ClusterRole", None, false),
+                ("Widget", Some("default"), true)
+            ]
         );
         assert_eq!(r.objects[0].origin.list_item, Some(0));
         assert_eq!(r.objects[0].origin.line, 4);
         let kinds: Vec<_> = r.problems.iter().map(|p| p.kind.clone()).collect();
-        assert_eq!(kinds, vec![ProblemKind::NotAnObject, ProblemKind::NotAnObject, ProblemKind::NotKubernetes, ProblemKind::UnknownApi]);
-        assert!(r.problems[3].hint.as_deref().unwrap().contains("apps/v1"), "{:?}", r.problems[3]);
+        assert_eq!(
+            kinds,
+            vec![
+                ProblemKind::NotAnObject,
+                ProblemKind::NotAnObject,
+                ProblemKind::NotKubernetes,
+                ProblemKind::UnknownApi
+            ]
+        );
+        assert!(
+            r.problems[3].hint.as_deref().unwrap().contains("apps/v1"),
+            "{:?}",
+            r.problems[3]
+        );
         assert_eq!(r.unvalidated, 1);
     }
 
@@ -490,7 +575,12 @@ mod tests {
         let r = load_texts(&[("w.yaml", text)], &LoadOptions::default());
         let w = &r.objects[1];
         assert_eq!(w.effective_namespace, None);
-        let paths: Vec<_> = r.issues.iter().filter(|(i, _)| *i == 1).map(|(_, i)| i.path.to_string()).collect();
+        let paths: Vec<_> = r
+            .issues
+            .iter()
+            .filter(|(i, _)| *i == 1)
+            .map(|(_, i)| i.path.to_string())
+            .collect();
         assert_eq!(paths, vec!["spec.size", "spec.colour"]);
         assert!(w.rejected.is_some());
     }

@@ -316,7 +316,10 @@ impl Builder {
         if self.stack.len() >= self.limits.max_depth {
             return Err(err(
                 pos,
-                &format!("nesting deeper than {} levels: refusing to load it", self.limits.max_depth),
+                &format!(
+                    "nesting deeper than {} levels: refusing to load it",
+                    self.limits.max_depth
+                ),
             ));
         }
         self.stack.push(frame);
@@ -523,7 +526,9 @@ fn looks_like_timestamp(s: &str) -> bool {
     b.len() >= 8
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
-        && s[5..].split(['-', 'T', 't', ' ', ':', '.', '+', 'Z']).all(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && s[5..]
+            .split(['-', 'T', 't', ' ', ':', '.', '+', 'Z'])
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()))
         && s.matches('-').count() >= 2
 }
 
@@ -543,7 +548,9 @@ mod tests {
 
     #[test]
     fn yaml11_scalars() {
-        let n = one("a: yes\nb: 'yes'\nc: 0777\nd: 1_000\ne: ~\nf: 0x1F\ng: 1.5e3\nh: 2001-12-14\ni: 08\nj: +\nk: .5\nl: On\n");
+        let n = one(
+            "a: yes\nb: 'yes'\nc: 0777\nd: 1_000\ne: ~\nf: 0x1F\ng: 1.5e3\nh: 2001-12-14\ni: 08\nj: +\nk: .5\nl: On\n",
+        );
         let j = n.to_json();
         assert_eq!(j["a"], true);
         assert_eq!(j["b"], "yes");
@@ -569,7 +576,10 @@ mod tests {
 
     #[test]
     fn documents_split_like_kubectl() {
-        let docs = parse_documents("a: 1\n---\n# only a comment\n--- # trailing comment ok\nb: 2\n---\n", Limits::default());
+        let docs = parse_documents(
+            "a: 1\n---\n# only a comment\n--- # trailing comment ok\nb: 2\n---\n",
+            Limits::default(),
+        );
         assert_eq!(docs.len(), 4);
         let d: Vec<_> = docs.into_iter().map(Result::unwrap).collect();
         assert!(d[1].node.is_none());
@@ -619,7 +629,10 @@ mod tests {
         );
         let d = docs[0].as_ref().unwrap();
         assert_eq!(d.helm_source.as_deref(), Some("chart/templates/a.yaml"));
-        assert_eq!(d.node.as_ref().unwrap().to_json()["m"], serde_json::json!({"z": 3, "x": 1}));
+        assert_eq!(
+            d.node.as_ref().unwrap().to_json()["m"],
+            serde_json::json!({"z": 3, "x": 1})
+        );
         // go-yaml v2 resolves a plain `y` key to the boolean true, so the
         // API server sees the key "true".
         assert_eq!(d.node.as_ref().unwrap().to_json()["true"], "key");

@@ -7,7 +7,13 @@ pub fn list(format: ListFormat) -> anyhow::Result<u8> {
             let mut s = String::new();
             for c in all() {
                 let m = c.meta();
-                s.push_str(&format!("{:<8} {:<9} {:<34} {}\n", m.code, m.severity.as_str(), m.name, m.title));
+                s.push_str(&format!(
+                    "{:<8} {:<9} {:<34} {}\n",
+                    m.code,
+                    m.severity.as_str(),
+                    m.name,
+                    m.title
+                ));
             }
             super::print(&s)?;
         }

@@ -21,8 +21,14 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// folder, renamed into place.
 pub fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     use anyhow::Context as _;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report".into());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "report".into());
     let tmp = dir.join(format!(".{name}.mamori-tmp-{}", std::process::id()));
     let res = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;

@@ -17,14 +17,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let baseline = match &args.baseline {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read baseline {}", p.display()))?;
-            let json: serde_json::Value =
-                serde_json::from_str(&text).with_context(|| format!("baseline {} is not JSON (make it with --format json)", p.display()))?;
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("baseline {} is not JSON (make it with --format json)", p.display()))?;
             Some(Baseline::from_report(&p.display().to_string(), &json).map_err(anyhow::Error::msg)?)
         }
         None => None,
     };
     let checks = select(&args.select)?;
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         bail!("`-` (stdin) can be given only once");
     }
@@ -102,7 +106,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let text = match args.format {
         Format::Table => table::render(&findings, &summary, &table::Style { color }),
@@ -116,10 +122,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     }
     // Suppressions must never hide silently.
     for (line, codes) in &sup.unused {
-        eprintln!("warning: {}:{line}: ignore rule for {} matched no finding; remove it", config.path, codes.join(","));
+        eprintln!(
+            "warning: {}:{line}: ignore rule for {} matched no finding; remove it",
+            config.path,
+            codes.join(",")
+        );
     }
     for (line, codes, date) in &sup.expired {
-        eprintln!("warning: {}:{line}: ignore rule for {} expired on {date}; its findings are reported again", config.path, codes.join(","));
+        eprintln!(
+            "warning: {}:{line}: ignore rule for {} expired on {date}; its findings are reported again",
+            config.path,
+            codes.join(",")
+        );
     }
     if sup.forbidden_annotations > 0 {
         eprintln!(
@@ -128,7 +142,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         );
     }
     if !args.quiet && args.output.is_some() {
-        eprintln!("wrote {} findings to {}", findings.len(), args.output.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+        eprintln!(
+            "wrote {} findings to {}",
+            findings.len(),
+            args.output
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
     }
     Ok(if summary.failed { 1 } else { 0 })
 }

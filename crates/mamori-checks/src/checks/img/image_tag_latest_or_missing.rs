@@ -13,7 +13,11 @@ static META: CheckMeta = CheckMeta {
     title: "Image uses the latest tag or no tag",
     severity: Severity::Medium,
     selects: Selects::Containers,
-    mappings: &["NSA/CISA: use immutable images from trusted sources", "CIS Kubernetes 5.5.1", "MITRE ATT&CK T1610"],
+    mappings: &[
+        "NSA/CISA: use immutable images from trusted sources",
+        "CIS Kubernetes 5.5.1",
+        "MITRE ATT&CK T1610",
+    ],
     course: Some("ex1-0 (nginx:latest, curlimages/curl)"),
     doc: r#"## What it finds
 A container image written with the `latest` tag, or with no tag at all
@@ -69,8 +73,14 @@ impl Check for ImageTagLatestOrMissing {
             return;
         }
         let message = match r.tag {
-            None => format!("container {:?} uses image {image:?} without a tag, which means `latest`", c.name),
-            Some("latest") => format!("container {:?} uses image {image:?} with the moving `latest` tag", c.name),
+            None => format!(
+                "container {:?} uses image {image:?} without a tag, which means `latest`",
+                c.name
+            ),
+            Some("latest") => format!(
+                "container {:?} uses image {image:?} with the moving `latest` tag",
+                c.name
+            ),
             Some(_) => return,
         };
         let mut f = cx.finding(
@@ -78,7 +88,10 @@ impl Check for ImageTagLatestOrMissing {
             view.object,
             &c.path.key("image"),
             message,
-            Some(format!("pin a version: {}:<version>, or a digest {}@sha256:<digest>", r.name, r.name)),
+            Some(format!(
+                "pin a version: {}:<version>, or a digest {}@sha256:<digest>",
+                r.name, r.name
+            )),
         );
         f.container = Some(c.name.to_string());
         out.push(f);

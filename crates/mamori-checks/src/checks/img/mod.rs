@@ -21,7 +21,11 @@ pub fn parse_image(s: &str) -> ImageRef<'_> {
             tag: Some(&rest[slash + c + 1..]),
             digest,
         },
-        None => ImageRef { name: rest, tag: None, digest },
+        None => ImageRef {
+            name: rest,
+            tag: None,
+            digest,
+        },
     }
 }
 
@@ -34,7 +38,10 @@ mod tests {
         assert_eq!(parse_image("nginx").tag, None);
         assert_eq!(parse_image("nginx:latest").tag, Some("latest"));
         let r = parse_image("localhost:5000/team/app:1.2@sha256:abc");
-        assert_eq!((r.name, r.tag, r.digest), ("localhost:5000/team/app", Some("1.2"), Some("sha256:abc")));
+        assert_eq!(
+            (r.name, r.tag, r.digest),
+            ("localhost:5000/team/app", Some("1.2"), Some("sha256:abc"))
+        );
         assert_eq!(parse_image("localhost:5000/app").tag, None);
     }
 }

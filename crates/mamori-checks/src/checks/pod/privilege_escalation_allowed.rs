@@ -13,7 +13,11 @@ static META: CheckMeta = CheckMeta {
     title: "Privilege escalation not disabled",
     severity: Severity::Medium,
     selects: Selects::Containers,
-    mappings: &["NSA/CISA: prevent privilege escalation", "CIS Kubernetes 5.2.5", "MITRE ATT&CK T1068"],
+    mappings: &[
+        "NSA/CISA: prevent privilege escalation",
+        "CIS Kubernetes 5.2.5",
+        "MITRE ATT&CK T1068",
+    ],
     course: Some("ex1-3, ex2-4"),
     doc: r#"## What it finds
 A Linux container whose `securityContext.allowPrivilegeEscalation` is not
@@ -69,7 +73,11 @@ impl Check for PrivilegeEscalationAllowed {
         if view.spec(obj).is_some_and(is_windows) {
             return;
         }
-        let value = c.node.get("securityContext").and_then(|s| s.get("allowPrivilegeEscalation")).and_then(|p| p.as_bool());
+        let value = c
+            .node
+            .get("securityContext")
+            .and_then(|s| s.get("allowPrivilegeEscalation"))
+            .and_then(|p| p.as_bool());
         if value == Some(false) {
             return;
         }
@@ -83,7 +91,13 @@ impl Check for PrivilegeEscalationAllowed {
                 format!("container {:?} does not set allowPrivilegeEscalation: false, so setuid binaries can raise its privileges", c.name),
             ),
         };
-        let mut f = cx.finding(&META, view.object, &path, message, Some("set `securityContext.allowPrivilegeEscalation: false`".into()));
+        let mut f = cx.finding(
+            &META,
+            view.object,
+            &path,
+            message,
+            Some("set `securityContext.allowPrivilegeEscalation: false`".into()),
+        );
         f.container = Some(c.name.to_string());
         out.push(f);
     }

@@ -12,7 +12,11 @@ static META: CheckMeta = CheckMeta {
     title: "Privileged container",
     severity: Severity::Critical,
     selects: Selects::Containers,
-    mappings: &["NSA/CISA: non-privileged containers", "CIS Kubernetes 5.2.2", "MITRE ATT&CK T1611 (Escape to Host)"],
+    mappings: &[
+        "NSA/CISA: non-privileged containers",
+        "CIS Kubernetes 5.2.2",
+        "MITRE ATT&CK T1611 (Escape to Host)",
+    ],
     course: Some("ex2-4 (runtime protection)"),
     doc: r#"## What it finds
 A container with `securityContext.privileged: true`.
@@ -68,13 +72,20 @@ impl Check for PrivilegedContainer {
     }
 
     fn container(&self, cx: &Context, view: &PodSpecView, c: &ContainerView, out: &mut Vec<Finding>) {
-        let privileged = c.node.get("securityContext").and_then(|s| s.get("privileged")).and_then(|p| p.as_bool());
+        let privileged = c
+            .node
+            .get("securityContext")
+            .and_then(|s| s.get("privileged"))
+            .and_then(|p| p.as_bool());
         if privileged == Some(true) {
             let mut f = cx.finding(
                 &META,
                 view.object,
                 &c.path.key("securityContext").key("privileged"),
-                format!("container {:?} runs privileged: it has every capability and the host's devices", c.name),
+                format!(
+                    "container {:?} runs privileged: it has every capability and the host's devices",
+                    c.name
+                ),
                 Some("set `privileged: false` and add only the capabilities it needs".into()),
             );
             f.container = Some(c.name.to_string());

@@ -69,14 +69,22 @@ impl Check for DuplicateField {
 
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (oi, issue) in issues(cx, |k| matches!(k, IssueKind::DuplicateKey { .. })) {
-            let IssueKind::DuplicateKey { key, first } = &issue.kind else { continue };
+            let IssueKind::DuplicateKey { key, first } = &issue.kind else {
+                continue;
+            };
             let message = format!(
                 "{:?} is set twice (first on line {}): strict validation refuses it (duplicate field {:?}); otherwise this later value wins and the first is lost",
                 issue.path.to_string(),
                 first.line,
                 key
             );
-            let mut f = cx.finding(&META, oi, &issue.path, message, Some(format!("merge the two `{key}` entries into one")));
+            let mut f = cx.finding(
+                &META,
+                oi,
+                &issue.path,
+                message,
+                Some(format!("merge the two `{key}` entries into one")),
+            );
             f.location.line = issue.pos.line;
             f.location.column = issue.pos.col;
             out.push(f);

@@ -71,7 +71,13 @@ impl Check for DuplicateObject {
                     first.origin.path,
                     first.origin.line
                 );
-                out.push(cx.finding(&META, i, &FieldPath::parse("metadata.name").expect("static"), message, Some("keep one definition".into())));
+                out.push(cx.finding(
+                    &META,
+                    i,
+                    &FieldPath::parse("metadata.name").expect("static"),
+                    message,
+                    Some("keep one definition".into()),
+                ));
             }
         }
     }

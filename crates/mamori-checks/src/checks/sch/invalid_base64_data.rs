@@ -61,8 +61,15 @@ impl Check for InvalidBase64Data {
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (oi, issue) in issues(cx, |k| matches!(k, IssueKind::InvalidBase64)) {
             let obj = &cx.inventory.objects[oi];
-            let message = format!("{}: illegal base64 data: the API server refuses {} {:?}", issue.path, obj.kind, obj.name);
-            let hint = if obj.kind == "Secret" { "base64-encode the value, or put it under `stringData`" } else { "base64-encode the value" };
+            let message = format!(
+                "{}: illegal base64 data: the API server refuses {} {:?}",
+                issue.path, obj.kind, obj.name
+            );
+            let hint = if obj.kind == "Secret" {
+                "base64-encode the value, or put it under `stringData`"
+            } else {
+                "base64-encode the value"
+            };
             out.push(cx.finding(&META, oi, &issue.path, message, Some(hint.into())));
         }
     }

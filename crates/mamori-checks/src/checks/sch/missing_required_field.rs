@@ -66,7 +66,10 @@ impl Check for MissingRequiredField {
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (oi, issue) in issues(cx, |k| matches!(k, IssueKind::MissingRequired { .. })) {
             let obj = &cx.inventory.objects[oi];
-            let message = format!("{}: Required value: the API server refuses {} {:?} without it", issue.path, obj.kind, obj.name);
+            let message = format!(
+                "{}: Required value: the API server refuses {} {:?} without it",
+                issue.path, obj.kind, obj.name
+            );
             out.push(cx.finding(&META, oi, &issue.path, message, Some(format!("add `{}`", issue.path))));
         }
     }

@@ -22,6 +22,12 @@ pub(crate) fn problems<'a>(cx: &'a Context, kinds: &'a [ProblemKind]) -> impl It
 }
 
 /// Schema issues matching `pred`, with their object index.
-pub(crate) fn issues<'a>(cx: &'a Context, pred: fn(&IssueKind) -> bool) -> impl Iterator<Item = (usize, &'a SchemaIssue)> + 'a {
-    cx.issues.iter().filter(move |(_, i)| pred(&i.kind)).map(|(o, i)| (*o, i))
+pub(crate) fn issues<'a>(
+    cx: &'a Context,
+    pred: fn(&IssueKind) -> bool,
+) -> impl Iterator<Item = (usize, &'a SchemaIssue)> + 'a {
+    cx.issues
+        .iter()
+        .filter(move |(_, i)| pred(&i.kind))
+        .map(|(o, i)| (*o, i))
 }

@@ -17,7 +17,8 @@ static META: CheckMeta = CheckMeta {
     course: None,
     doc: r#"## What it finds
 A YAML mapping without `apiVersion` or `kind` (a values file, a CI config),
-or a `kustomization.yaml`, which must be rendered before it can be checked.
+a `kustomization.yaml`, or an unrendered Helm template (`{{ ... }}`): these
+must be rendered before they can be checked.
 
 ## Why it matters
 mamori skips it and says so, so that a scan never looks cleaner than it is:
@@ -55,7 +56,7 @@ impl Check for NotAKubernetesObject {
     }
 
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for p in problems(cx, &[ProblemKind::NotKubernetes, ProblemKind::Kustomization]) {
+        for p in problems(cx, &[ProblemKind::NotKubernetes, ProblemKind::Kustomization, ProblemKind::Template]) {
             out.push(cx.bare(&META, &p.path, p.pos.line, p.pos.col, p.message.clone(), p.hint.clone()));
         }
     }

@@ -76,25 +76,31 @@ impl Check for UnknownField {
 
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (oi, issue) in issues(cx, |k| matches!(k, IssueKind::UnknownField { .. })) {
-            let IssueKind::UnknownField { field, placement } = &issue.kind else { continue };
+            let IssueKind::UnknownField { field, placement } = &issue.kind else {
+                continue;
+            };
             let obj = &cx.inventory.objects[oi];
             let dropped = consequence::of_unknown_field(cx, obj, &issue.path);
+            let strict = consequence::of_rejection(obj);
             let message = format!(
-                "unknown field {:?} in {} {:?}. With strict field validation the API server rejects it (strict decoding error: unknown field {:?}); where the field is dropped instead, {dropped}.",
+                "unknown field {:?} in {} {:?}. With strict field validation (kubectl's default) the API server rejects it (strict decoding error: unknown field {:?}){strict}; where the field is dropped instead, {dropped}.",
                 issue.path.to_string(),
                 obj.kind,
                 obj.name,
                 issue.path.to_string()
             );
             let hint = match placement {
-                Some(Placement::UnderSibling { sibling, path }) => {
-                    Some(format!("`{field}` belongs under `{sibling}` ({path}): indent it as a child of `{sibling}`"))
-                }
+                Some(Placement::UnderSibling { sibling, path }) => Some(format!(
+                    "`{field}` belongs under `{sibling}` ({path}): indent it as a child of `{sibling}`"
+                )),
                 Some(Placement::InEnclosing { path, beside }) => Some(format!(
                     "`{field}` belongs one level up, beside `{beside}` ({path}): move it out of the `{beside}` entry"
                 )),
                 Some(Placement::Typo { field: f }) => Some(format!("did you mean `{f}`?")),
-                None => Some(format!("remove `{field}`, or check the API reference of {} {}", obj.api_version, obj.kind)),
+                None => Some(format!(
+                    "remove `{field}`, or check the API reference of {} {}",
+                    obj.api_version, obj.kind
+                )),
             };
             out.push(cx.finding(&META, oi, &issue.path, message, hint));
         }

@@ -53,7 +53,10 @@ impl Check for UnreadableInput {
     }
 
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for p in problems(cx, &[ProblemKind::Unreadable, ProblemKind::Binary, ProblemKind::TooLarge]) {
+        for p in problems(
+            cx,
+            &[ProblemKind::Unreadable, ProblemKind::Binary, ProblemKind::TooLarge],
+        ) {
             out.push(cx.bare(&META, &p.path, p.pos.line, p.pos.col, p.message.clone(), p.hint.clone()));
         }
     }

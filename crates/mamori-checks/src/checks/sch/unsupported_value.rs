@@ -14,11 +14,10 @@ static META: CheckMeta = CheckMeta {
     severity: Severity::High,
     selects: Selects::Input,
     mappings: &[],
-    course: Some("ex1-1 (RoleBinding without roleRef.apiGroup)"),
+    course: None,
     doc: r#"## What it finds
 An enumerated field with a value the API does not accept (`imagePullPolicy:
-always`, protocol `tcp`), or an enumerated field left empty where the API
-server validates it (a RoleBinding's `roleRef.apiGroup`).
+always`, protocol `tcp`).
 
 ## Why it matters
 The API server refuses the object with `Unsupported value`: the deploy fails.
@@ -65,7 +64,9 @@ impl Check for UnsupportedValue {
 
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (oi, issue) in issues(cx, |k| matches!(k, IssueKind::InvalidEnum { .. })) {
-            let IssueKind::InvalidEnum { value, allowed } = &issue.kind else { continue };
+            let IssueKind::InvalidEnum { value, allowed } = &issue.kind else {
+                continue;
+            };
             let obj = &cx.inventory.objects[oi];
             let supported = allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ");
             let message = format!(
@@ -76,7 +77,9 @@ impl Check for UnsupportedValue {
                 .iter()
                 .find(|a| a.eq_ignore_ascii_case(value))
                 .map(|a| format!("values are case-sensitive: write {a:?}"))
-                .or_else(|| (value.is_empty() && allowed.len() == 1).then(|| format!("set `{}: {}`", issue.path, allowed[0])));
+                .or_else(|| {
+                    (value.is_empty() && allowed.len() == 1).then(|| format!("set `{}: {}`", issue.path, allowed[0]))
+                });
             out.push(cx.finding(&META, oi, &issue.path, message, hint));
         }
     }

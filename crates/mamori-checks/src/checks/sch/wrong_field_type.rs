@@ -71,11 +71,18 @@ impl Check for WrongFieldType {
 
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
         for (oi, issue) in issues(cx, |k| matches!(k, IssueKind::WrongType { .. })) {
-            let IssueKind::WrongType { expected, found, text } = &issue.kind else { continue };
+            let IssueKind::WrongType { expected, found, text } = &issue.kind else {
+                continue;
+            };
             let obj = &cx.inventory.objects[oi];
             let written = obj.node.at(&issue.path);
             let plain_surprise = written
-                .map(|n| matches!(n.value, mamori_model::Value::Bool(_) | mamori_model::Value::Int(_) | mamori_model::Value::Float(_)))
+                .map(|n| {
+                    matches!(
+                        n.value,
+                        mamori_model::Value::Bool(_) | mamori_model::Value::Int(_) | mamori_model::Value::Float(_)
+                    )
+                })
                 .unwrap_or(false)
                 && expected == "string";
             let message = format!(
@@ -88,7 +95,11 @@ impl Check for WrongFieldType {
             let hint = if plain_surprise {
                 Some("Kubernetes reads this unquoted value as YAML 1.1 (yes/no/on/off are booleans, 0755 is octal): quote it".to_string())
             } else {
-                let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
                 Some(format!("write {article} {expected} here"))
             };
             out.push(cx.finding(&META, oi, &issue.path, message, hint));
