@@ -6,15 +6,23 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("MAMORI_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
+    let p = std::env::var_os("MAMORI_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared"));
     if p.join("seed-lab").is_dir() {
         Some(p)
     } else {
-        eprintln!("note: {} not found; skipping the part of this test that needs it", p.display());
+        eprintln!(
+            "note: {} not found; skipping the part of this test that needs it",
+            p.display()
+        );
         None
     }
 }
@@ -26,7 +34,11 @@ struct Run {
 }
 
 fn mamori(args: &[&str], cwd: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_mamori")).args(args).current_dir(cwd).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mamori"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -35,7 +47,8 @@ fn mamori(args: &[&str], cwd: &Path) -> Run {
 }
 
 fn json_findings(r: &Run) -> Vec<serde_json::Value> {
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout));
+    let v: serde_json::Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout));
     v["findings"].as_array().unwrap().clone()
 }
 
@@ -47,7 +60,10 @@ fn example_environment_json_report() {
     assert_eq!(v["schemaVersion"], "1");
     assert_eq!(v["summary"]["objects"], 6);
     let f = json_findings(&r);
-    let sch = f.iter().find(|f| f["code"] == "SCH003").expect("misplaced capabilities reported");
+    let sch = f
+        .iter()
+        .find(|f| f["code"] == "SCH003")
+        .expect("misplaced capabilities reported");
     assert_eq!(sch["location"]["path"], "examples/k8s-defense/30-toolbox.yaml");
     assert_eq!(sch["location"]["line"], 19);
     assert_eq!(sch["location"]["field"], "spec.containers[0].capabilities");
@@ -63,11 +79,18 @@ fn example_environment_json_report() {
 fn exit_codes() {
     let r = mamori(&["scan", "examples/k8s-defense", "--fail-on", "never", "-q"], &root());
     assert_eq!(r.code, 0);
-    let r = mamori(&["scan", "examples/k8s-defense", "--fail-on", "critical", "-q"], &root());
+    let r = mamori(
+        &["scan", "examples/k8s-defense", "--fail-on", "critical", "-q"],
+        &root(),
+    );
     assert_eq!(r.code, 0, "no critical finding yet in the example");
     let r = mamori(&["scan", "examples/k8s-defense", "--k8s-version", "1.12"], &root());
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("error: Kubernetes version \"1.12\" is not supported"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("error: Kubernetes version \"1.12\" is not supported"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("hint:"));
     let r = mamori(&["scan", "no/such/path"], &root());
     assert_eq!(r.code, 1);
@@ -91,15 +114,22 @@ fn stdin_and_output_file() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n")
+        .write_all(
+            b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n",
+        )
         .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "only medium findings");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("out.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out.json")).unwrap()).unwrap();
     let f = &report["findings"].as_array().unwrap()[0];
     assert_eq!(f["location"]["path"], "-");
     assert_eq!(f["object"]["namespace"], "default");
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -111,7 +141,9 @@ fn hostile_input_is_reported_not_fatal() {
     let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     let mut prev = 'a';
     for c in "bcdefghij".chars() {
-        bomb.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        bomb.push_str(&format!(
+            "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
         prev = c;
     }
     std::fs::write(dir.join("bomb.yaml"), bomb).unwrap();
@@ -119,11 +151,18 @@ fn hostile_input_is_reported_not_fatal() {
     std::fs::write(dir.join("empty.yaml"), "").unwrap();
     std::fs::write(dir.join("binary.yaml"), [0u8, 159, 146, 150]).unwrap();
     std::fs::write(dir.join("scalar.yaml"), "just text\n").unwrap();
-    std::fs::write(dir.join("ok.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n").unwrap();
+    std::fs::write(
+        dir.join("ok.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n",
+    )
+    .unwrap();
     let r = mamori(&["scan", ".", "--format", "json"], &dir);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let f = json_findings(&r);
-    let codes: Vec<(&str, &str)> = f.iter().map(|f| (f["location"]["path"].as_str().unwrap(), f["code"].as_str().unwrap())).collect();
+    let codes: Vec<(&str, &str)> = f
+        .iter()
+        .map(|f| (f["location"]["path"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
     assert!(codes.contains(&("bomb.yaml", "SCH001")), "{codes:?}");
     assert!(codes.contains(&("deep.yaml", "SCH001")), "{codes:?}");
     assert!(codes.contains(&("binary.yaml", "SCH002")), "{codes:?}");
@@ -138,16 +177,76 @@ fn seed_lab_defects_are_located_with_hint_and_consequence() {
     let Some(shared) = shared() else { return };
     let lab = shared.join("seed-lab");
     let cases = [
-        ("ex1-k8s-defense/01-rbac/role-binding-limited.yaml", 12, "apiGroup", "roleRef", "sa-limited gets no permissions"),
-        ("ex1-k8s-defense/02-netpol/network-policy-allowcurl.yaml", 18, "spec.egress[0].to[0].ports", "beside `to`", "allows all ports"),
-        ("ex1-k8s-defense/02-netpol/network-policy-allowcurl.yaml", 26, "spec.egress[1].to[0].ports", "beside `to`", "allows all ports"),
-        ("ex1-k8s-defense/02-netpol/network-policy-allownginx.yaml", 18, "spec.ingress[0].from[0].ports", "beside `from`", "allows all ports"),
-        ("ex1-k8s-defense/03-pss/nonroot-pod.yaml", 17, "spec.containers[0].capabilities", "under `securityContext`", "nothing is dropped"),
-        ("ex2-supply-chain/secure-pod.yaml", 18, "spec.containers[0].capabilities", "under `securityContext`", "nothing is dropped"),
-        ("ex4-zero-trust/autho-details.yaml", 15, "spec.rules[0].from[0].principals", "under `source`", "matches every caller"),
-        ("ex4-zero-trust/autho-productpage.yaml", 0, "spec.rules[0].from[0].principals", "under `source`", "matches every caller"),
-        ("ex4-zero-trust/autho-ratings.yaml", 0, "spec.rules[0].from[0].principals", "under `source`", "matches every caller"),
-        ("ex4-zero-trust/autho-reviews.yaml", 0, "spec.rules[0].from[0].principals", "under `source`", "matches every caller"),
+        (
+            "ex1-k8s-defense/01-rbac/role-binding-limited.yaml",
+            12,
+            "apiGroup",
+            "roleRef",
+            "sa-limited gets no permissions",
+        ),
+        (
+            "ex1-k8s-defense/02-netpol/network-policy-allowcurl.yaml",
+            18,
+            "spec.egress[0].to[0].ports",
+            "beside `to`",
+            "allows all ports",
+        ),
+        (
+            "ex1-k8s-defense/02-netpol/network-policy-allowcurl.yaml",
+            26,
+            "spec.egress[1].to[0].ports",
+            "beside `to`",
+            "allows all ports",
+        ),
+        (
+            "ex1-k8s-defense/02-netpol/network-policy-allownginx.yaml",
+            18,
+            "spec.ingress[0].from[0].ports",
+            "beside `from`",
+            "allows all ports",
+        ),
+        (
+            "ex1-k8s-defense/03-pss/nonroot-pod.yaml",
+            17,
+            "spec.containers[0].capabilities",
+            "under `securityContext`",
+            "nothing is dropped",
+        ),
+        (
+            "ex2-supply-chain/secure-pod.yaml",
+            18,
+            "spec.containers[0].capabilities",
+            "under `securityContext`",
+            "nothing is dropped",
+        ),
+        (
+            "ex4-zero-trust/autho-details.yaml",
+            15,
+            "spec.rules[0].from[0].principals",
+            "under `source`",
+            "matches every caller",
+        ),
+        (
+            "ex4-zero-trust/autho-productpage.yaml",
+            0,
+            "spec.rules[0].from[0].principals",
+            "under `source`",
+            "matches every caller",
+        ),
+        (
+            "ex4-zero-trust/autho-ratings.yaml",
+            0,
+            "spec.rules[0].from[0].principals",
+            "under `source`",
+            "matches every caller",
+        ),
+        (
+            "ex4-zero-trust/autho-reviews.yaml",
+            0,
+            "spec.rules[0].from[0].principals",
+            "under `source`",
+            "matches every caller",
+        ),
     ];
     for (file, line, field, hint, consequence) in cases {
         let r = mamori(&["scan", file, "--format", "json", "--select", "SCH003"], &lab);
@@ -161,11 +260,32 @@ fn seed_lab_defects_are_located_with_hint_and_consequence() {
         }
         assert_eq!(hit["location"]["path"], file);
         assert!(hit["hint"].as_str().unwrap().contains(hint), "{file}: {}", hit["hint"]);
-        assert!(hit["message"].as_str().unwrap().contains(consequence), "{file}: {}", hit["message"]);
-        assert!(hit["message"].as_str().unwrap().contains("strict decoding error"), "{file}");
+        assert!(
+            hit["message"].as_str().unwrap().contains(consequence),
+            "{file}: {}",
+            hit["message"]
+        );
+        assert!(
+            hit["message"].as_str().unwrap().contains("strict decoding error"),
+            "{file}"
+        );
     }
     // The corrected files carry no schema defect.
-    let r = mamori(&["scan", "ex1-k8s-defense/01-rbac/corrected", "ex1-k8s-defense/02-netpol/corrected", "ex1-k8s-defense/03-pss/corrected", "ex2-supply-chain/corrected", "ex4-zero-trust/corrected", "--format", "json", "--select", "SCH"], &lab);
+    let r = mamori(
+        &[
+            "scan",
+            "ex1-k8s-defense/01-rbac/corrected",
+            "ex1-k8s-defense/02-netpol/corrected",
+            "ex1-k8s-defense/03-pss/corrected",
+            "ex2-supply-chain/corrected",
+            "ex4-zero-trust/corrected",
+            "--format",
+            "json",
+            "--select",
+            "SCH",
+        ],
+        &lab,
+    );
     assert_eq!(json_findings(&r), Vec::<serde_json::Value>::new());
 }
 
@@ -173,22 +293,57 @@ fn seed_lab_defects_are_located_with_hint_and_consequence() {
 fn corpus_loads_and_sarif_validates() {
     let Some(shared) = shared() else { return };
     let corpus = shared.join("corpus");
-    let r = mamori(&["scan", corpus.to_str().unwrap(), "--format", "sarif", "--fail-on", "never", "-q"], &root());
+    let r = mamori(
+        &[
+            "scan",
+            corpus.to_str().unwrap(),
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+            "-q",
+        ],
+        &root(),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let sarif: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shared.join("schemas/sarif-schema-2.1.0.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(shared.join("schemas/sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&sarif).take(5).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .take(5)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "SARIF does not validate: {errors:#?}");
     assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
     // The same run as JSON: every object loaded, nothing lost.
-    let r = mamori(&["scan", corpus.to_str().unwrap(), "--format", "json", "--fail-on", "never", "-q"], &root());
+    let r = mamori(
+        &[
+            "scan",
+            corpus.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "-q",
+        ],
+        &root(),
+    );
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(v["summary"]["files"].as_u64().unwrap() >= 500, "{}", v["summary"]);
     assert!(v["summary"]["objects"].as_u64().unwrap() >= 600, "{}", v["summary"]);
-    let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
-    assert!(!codes.contains(&"SCH001"), "unrendered Helm templates are notes, not syntax errors");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        !codes.contains(&"SCH001"),
+        "unrendered Helm templates are notes, not syntax errors"
+    );
 }
 
 #[test]
@@ -197,7 +352,10 @@ fn docs_are_current_and_explain_matches() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = mamori(&["explain", "SCH003"], &root());
     assert_eq!(r.code, 0);
-    assert_eq!(r.stdout, std::fs::read_to_string(root().join("docs/checks/SCH003.md")).unwrap());
+    assert_eq!(
+        r.stdout,
+        std::fs::read_to_string(root().join("docs/checks/SCH003.md")).unwrap()
+    );
     let r = mamori(&["checks", "--format", "json"], &root());
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(v.as_array().unwrap().iter().any(|c| c["code"] == "SCH003"));

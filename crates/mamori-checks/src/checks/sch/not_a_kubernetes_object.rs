@@ -56,7 +56,14 @@ impl Check for NotAKubernetesObject {
     }
 
     fn input(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for p in problems(cx, &[ProblemKind::NotKubernetes, ProblemKind::Kustomization, ProblemKind::Template]) {
+        for p in problems(
+            cx,
+            &[
+                ProblemKind::NotKubernetes,
+                ProblemKind::Kustomization,
+                ProblemKind::Template,
+            ],
+        ) {
             out.push(cx.bare(&META, &p.path, p.pos.line, p.pos.col, p.message.clone(), p.hint.clone()));
         }
     }
