@@ -42,9 +42,6 @@ pub enum Type {
 pub struct ObjType {
     pub fields: BTreeMap<String, Type>,
     pub required: Vec<String>,
-    /// Enumerated fields whose absence the API server validates as the
-    /// empty value, and so rejects.
-    pub nonempty: Vec<String>,
 }
 
 /// The types of one Kubernetes version plus the custom resources we know.
@@ -353,11 +350,7 @@ fn compact_type(t: &Json) -> Type {
                     .and_then(Json::as_array)
                     .map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect())
                     .unwrap_or_default();
-                Type::Object(Arc::new(ObjType {
-                    fields,
-                    required,
-                    nonempty: Vec::new(),
-                }))
+                Type::Object(Arc::new(ObjType { fields, required }))
             }
             _ => Type::Any,
         },
@@ -403,11 +396,7 @@ pub fn openapi_v3_type(s: &Json) -> Type {
                     .and_then(Json::as_array)
                     .map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect())
                     .unwrap_or_default();
-                Type::Object(Arc::new(ObjType {
-                    fields,
-                    required,
-                    nonempty: Vec::new(),
-                }))
+                Type::Object(Arc::new(ObjType { fields, required }))
             } else if let Some(ap) = s.get("additionalProperties") {
                 match ap {
                     Json::Bool(false) => Type::Object(Arc::new(ObjType::default())),
@@ -639,20 +628,6 @@ impl SchemaSet {
                             pos: node.pos,
                             kind: IssueKind::MissingRequired { field: r.clone() },
                         });
-                    }
-                }
-                for f in &obj.nonempty {
-                    if node.field(f).is_none() {
-                        if let Some(Type::Enum(allowed)) = obj.fields.get(f) {
-                            out.push(SchemaIssue {
-                                path: path.key(f.clone()),
-                                pos: node.pos,
-                                kind: IssueKind::InvalidEnum {
-                                    value: String::new(),
-                                    allowed: allowed.clone(),
-                                },
-                            });
-                        }
                     }
                 }
                 stack.pop();
