@@ -14,4 +14,4 @@ pub mod docs;
 pub mod registry;
 
 pub use context::Context;
-pub use registry::{all, by_code, run, Check, CheckMeta, Selects};
+pub use registry::{all, analyze, by_code, run, Analysis, Check, CheckMeta, Selects};

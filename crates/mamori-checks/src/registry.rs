@@ -119,3 +119,34 @@ pub fn run(cx: &Context, checks: &[&'static dyn Check]) -> Vec<Finding> {
     out.sort_by_key(Finding::sort_key);
     out
 }
+
+/// A finished analysis: the inventory built from a load, what the load
+/// reported besides objects, and the findings of the checks run over it.
+pub struct Analysis {
+    pub inventory: mamori_model::Inventory,
+    /// The load, its objects moved into `inventory`.
+    pub load: mamori_source::load::LoadResult,
+    pub findings: Vec<Finding>,
+}
+
+/// Build the inventory from `load` and run `checks`: the one pipeline the
+/// CLI, the tests, the benchmark and the fuzzer share.
+pub fn analyze(
+    mut load: mamori_source::load::LoadResult,
+    config: &mamori_diagnostics::Config,
+    checks: &[&'static dyn Check],
+) -> Analysis {
+    let inventory = mamori_model::Inventory::new(std::mem::take(&mut load.objects));
+    let cx = Context {
+        inventory: &inventory,
+        problems: &load.problems,
+        issues: &load.issues,
+        config,
+    };
+    let findings = run(&cx, checks);
+    Analysis {
+        inventory,
+        load,
+        findings,
+    }
+}

@@ -3,9 +3,8 @@
 
 use mamori_checks::context::section;
 use mamori_checks::docs::SECTIONS;
-use mamori_checks::{all, run, Check, Context};
+use mamori_checks::{all, analyze, Check};
 use mamori_diagnostics::{Config, Finding};
-use mamori_model::Inventory;
 use mamori_source::load::{load_texts, LoadOptions};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -14,16 +13,12 @@ use std::path::PathBuf;
 const EXAMPLE_NOT_YAML: &[(&str, &str)] = &[("SCH002", "needs a binary or unreadable file; covered by its fixture")];
 
 fn scan(path: &str, text: &str, check: &'static dyn Check) -> Vec<Finding> {
-    let mut load = load_texts(&[(path, text)], &LoadOptions::default());
-    let inv = Inventory::new(std::mem::take(&mut load.objects));
-    let config = Config::empty();
-    let cx = Context {
-        inventory: &inv,
-        problems: &load.problems,
-        issues: &load.issues,
-        config: &config,
-    };
-    run(&cx, &[check])
+    analyze(
+        load_texts(&[(path, text)], &LoadOptions::default()),
+        &Config::empty(),
+        &[check],
+    )
+    .findings
 }
 
 fn yaml_block(body: &str) -> Option<String> {
@@ -139,15 +134,7 @@ fn every_check_has_a_fixture_and_a_snapshot() {
                 for p in &mut load.problems {
                     p.path = shown.clone();
                 }
-                let inv = Inventory::new(std::mem::take(&mut load.objects));
-                let config = Config::empty();
-                let cx = Context {
-                    inventory: &inv,
-                    problems: &load.problems,
-                    issues: &load.issues,
-                    config: &config,
-                };
-                run(&cx, &[c])
+                analyze(load, &Config::empty(), &[c]).findings
             }
         };
         let mine: Vec<&Finding> = findings.iter().filter(|f| f.code == m.code).collect();

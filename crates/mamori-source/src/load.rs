@@ -468,7 +468,7 @@ impl Ctx<'_> {
                 let elsewhere = self.schema.api_versions_for_kind(&kind);
                 if builtin_group || !elsewhere.is_empty() && !group.contains('.') {
                     let hint = if elsewhere.is_empty() {
-                        None
+                        crate::schema::removed_api_hint(group, version, &kind, &self.schema.version)
                     } else {
                         Some(format!(
                             "Kubernetes {} serves {kind} as apiVersion {}",
@@ -583,5 +583,42 @@ mod tests {
             .collect();
         assert_eq!(paths, vec!["spec.size", "spec.colour"]);
         assert!(w.rejected.is_some());
+    }
+}
+
+#[cfg(test)]
+mod removed_api_tests {
+    use super::*;
+
+    fn hint_of(text: &str) -> String {
+        let r = load_texts(&[("x.yaml", text)], &LoadOptions::default());
+        let p = r
+            .problems
+            .iter()
+            .find(|p| p.kind == ProblemKind::UnknownApi)
+            .expect("UnknownApi");
+        p.hint.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn pod_security_policy_points_at_pod_security_admission() {
+        let h = hint_of("apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: p\n");
+        assert!(
+            h.starts_with("PodSecurityPolicy was removed in Kubernetes 1.25 and has no successor API"),
+            "{h}"
+        );
+        assert!(h.contains("pod-security.kubernetes.io/enforce"), "{h}");
+    }
+
+    #[test]
+    fn kind_served_only_by_older_versions_names_the_range() {
+        let h = hint_of(
+            "apiVersion: resource.k8s.io/v1alpha2\nkind: PodSchedulingContext\nmetadata:\n  name: p\n  namespace: n\n",
+        );
+        assert!(
+            h.starts_with("PodSchedulingContext in resource.k8s.io/v1alpha2 is served by Kubernetes 1.2"),
+            "{h}"
+        );
+        assert!(h.contains("--k8s-version"), "{h}");
     }
 }

@@ -781,6 +781,68 @@ fn is_base64(s: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
 }
 
+/// APIs removed with no served successor, which the embedded schemas (1.25
+/// on) cannot describe: (group, kind, removed in, what to use instead).
+const REMOVED_WITHOUT_SUCCESSOR: &[(&str, &str, &str, &str)] = &[
+    (
+        "policy",
+        "PodSecurityPolicy",
+        "1.25",
+        "Pod Security Admission takes its place: label the namespace `pod-security.kubernetes.io/enforce: baseline` or `restricted` (`mamori pss` says which level its workloads already meet), or use a policy engine such as Kyverno.",
+    ),
+    (
+        "extensions",
+        "PodSecurityPolicy",
+        "1.16",
+        "PodSecurityPolicy itself was removed in 1.25; Pod Security Admission takes its place: label the namespace `pod-security.kubernetes.io/enforce: baseline` or `restricted`.",
+    ),
+    (
+        "networking.k8s.io",
+        "ClusterCIDR",
+        "1.29",
+        "Nothing replaces it: set node pod CIDRs with kube-controller-manager's `--cluster-cidr` and `--node-cidr-mask-size`.",
+    ),
+];
+
+/// Hint for an apiVersion/kind that `version` does not serve under any
+/// apiVersion: removed without a successor, or served only by other
+/// supported versions (with the range, so users see whether to upgrade the
+/// manifest or pick another `--k8s-version`).
+pub fn removed_api_hint(group: &str, api_version: &str, kind: &str, version: &str) -> Option<String> {
+    if let Some((_, _, removed, advice)) = REMOVED_WITHOUT_SUCCESSOR
+        .iter()
+        .find(|(g, k, _, _)| *g == group && *k == kind)
+    {
+        return Some(format!(
+            "{kind} was removed in Kubernetes {removed} and has no successor API. {advice}"
+        ));
+    }
+    let served: Vec<&str> = VERSIONS
+        .iter()
+        .copied()
+        .filter(|v| *v != version)
+        .filter(|v| SchemaSet::for_version(v).is_some_and(|s| s.root(group, api_version, kind).is_some()))
+        .collect();
+    let gv = if group.is_empty() {
+        api_version.to_string()
+    } else {
+        format!("{group}/{api_version}")
+    };
+    match (served.first(), served.last()) {
+        (Some(first), Some(last)) => {
+            let range = if first == last {
+                format!("Kubernetes {first}")
+            } else {
+                format!("Kubernetes {first} to {last}")
+            };
+            Some(format!(
+                "{kind} in {gv} is served by {range} only; check your cluster's version and pass it with `--k8s-version`"
+            ))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

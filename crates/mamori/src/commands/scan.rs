@@ -1,8 +1,7 @@
 use crate::cli::{ColorChoice, FailOn, Format, ScanArgs};
 use anyhow::{bail, Context as _};
-use mamori_checks::{all, run as run_checks, Check, Context};
+use mamori_checks::{all, analyze, Analysis, Check};
 use mamori_diagnostics::{Baseline, Config, Finding, Severity, Suppressor};
-use mamori_model::Inventory;
 use mamori_report::{table, Summary};
 use mamori_source::load::{load_paths_with_progress, LoadOptions};
 use mamori_source::schema::{SchemaSet, VERSIONS};
@@ -58,26 +57,29 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             b.set_position(done as u64);
         }
     };
-    let mut load = load_paths_with_progress(&paths, &opts, &mut progress);
+    let load = load_paths_with_progress(&paths, &opts, &mut progress);
     if let Some(b) = bar.take() {
         b.finish_and_clear();
     }
-    let objects = std::mem::take(&mut load.objects);
-    let inventory = Inventory::new(objects);
-    let cx = Context {
-        inventory: &inventory,
-        problems: &load.problems,
-        issues: &load.issues,
-        config: &config,
-    };
-    let findings = run_checks(&cx, &checks);
+    let Analysis {
+        inventory,
+        load,
+        findings,
+    } = analyze(load, &config, &checks);
     let suppressor = Suppressor::new(&config, baseline.as_ref());
+    // Findings name their object by path and identity; index once so a
+    // large input does not cost findings x objects comparisons.
+    let by_ref: std::collections::HashMap<(&str, mamori_model::ObjectRef), usize> = inventory
+        .objects
+        .iter()
+        .enumerate()
+        .rev() // the first of duplicates wins, as a linear search would
+        .map(|(i, o)| ((o.origin.path.as_str(), o.reference()), i))
+        .collect();
     let object_of = |f: &Finding| -> Option<&mamori_model::Object> {
         let r = f.object.as_ref()?;
-        inventory
-            .objects
-            .iter()
-            .find(|o| o.origin.path == f.location.path && o.reference() == *r)
+        let i = by_ref.get(&(f.location.path.as_str(), r.clone()))?;
+        inventory.objects.get(*i)
     };
     let (findings, sup) = suppressor.apply(findings, &object_of);
 
