@@ -1,6 +1,6 @@
 use crate::registry::CheckMeta;
 use mamori_diagnostics::{Config, Finding, Location};
-use mamori_model::{FieldPath, Inventory, Object};
+use mamori_model::{ContainerView, Effective, FieldPath, Inventory, Object, PodSpecView};
 use mamori_source::load::Problem;
 use mamori_source::schema::SchemaIssue;
 
@@ -30,6 +30,28 @@ impl Context<'_> {
         f.object = Some(o.reference());
         f.notes = object_notes(o);
         f
+    }
+
+    /// A finding about a container's field, naming the container.
+    pub fn container_finding(
+        &self,
+        meta: &CheckMeta,
+        view: &PodSpecView,
+        c: &ContainerView,
+        field: &FieldPath,
+        message: String,
+        hint: Option<String>,
+    ) -> Finding {
+        let mut f = self.finding(meta, view.object, field, message, hint);
+        f.container = Some(c.name.to_string());
+        f
+    }
+
+    /// The container's effective security settings, from the stored pod spec.
+    pub fn effective(&self, view: &PodSpecView, c: &ContainerView) -> Option<Effective> {
+        let obj = &self.inventory.objects[view.object];
+        let spec = view.spec(obj)?;
+        Some(Effective::of(spec, view.metadata(obj), c.node))
     }
 
     pub fn bare(

@@ -7,6 +7,7 @@
 //! pruned), while findings point back at the text as written. Nothing here does
 //! I/O.
 
+pub mod effective;
 pub mod inventory;
 pub mod node;
 pub mod object;
@@ -14,6 +15,7 @@ pub mod path;
 pub mod podspec;
 pub mod selector;
 
+pub use effective::Effective;
 pub use inventory::{Inventory, NamespaceInfo};
 pub use node::{Entry, Node, Pos, Value};
 pub use object::{is_cluster_scoped, Object, ObjectRef, Origin};
