@@ -133,13 +133,10 @@ use serde::Serialize;
 
 pub use bootstrap::Bootstrap;
 pub use model::{
-    decode, AggregationRule, ClusterRole, ClusterRoleBinding, Decoded, FieldValidation, Issue,
-    IssueEffect, LabelSelector, PolicyRule, RbacObject, Role, RoleBinding, RoleKind, RoleRef,
-    Subject, SubjectKind,
+    decode, AggregationRule, ClusterRole, ClusterRoleBinding, Decoded, FieldValidation, Issue, IssueEffect,
+    LabelSelector, PolicyRule, RbacObject, Role, RoleBinding, RoleKind, RoleRef, Subject, SubjectKind,
 };
-pub use policy::{
-    BindingKind, BindingRef, Decision, Grant, Options, Policy, PolicyBuilder, RoleId, Scope, WhoCan,
-};
+pub use policy::{BindingKind, BindingRef, Decision, Grant, Options, Policy, PolicyBuilder, RoleId, Scope, WhoCan};
 pub use user::UserInfo;
 
 /// The attributes of one request, as the authorizer sees them.
