@@ -122,16 +122,20 @@
 //! default roles (`/healthz` by `system:discovery` and
 //! `system:public-info-viewer`) is printed twice, as a cluster prints it.
 
+pub mod audit;
 pub mod bootstrap;
+mod explain;
 pub mod matching;
 pub mod model;
 mod policy;
+pub mod resources;
 pub mod table;
 pub mod user;
 
 use serde::Serialize;
 
 pub use bootstrap::Bootstrap;
+pub use explain::rule_text;
 pub use model::{
     decode, AggregationRule, ClusterRole, ClusterRoleBinding, Decoded, FieldValidation, Issue, IssueEffect,
     LabelSelector, PolicyRule, RbacObject, Role, RoleBinding, RoleKind, RoleRef, Subject, SubjectKind,

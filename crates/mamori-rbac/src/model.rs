@@ -265,6 +265,10 @@ pub struct Issue {
     pub field: String,
     pub message: String,
     pub effect: IssueEffect,
+    /// `path:line` of the field in the manifest, for objects from mamori's
+    /// loader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
 }
 
 /// Result of decoding one object.
@@ -322,6 +326,7 @@ impl Ctx<'_> {
             field: field.to_string(),
             message,
             effect,
+            at: None,
         });
     }
 

@@ -15,7 +15,7 @@ use crate::model::{
 use crate::table;
 use crate::user::{service_account_username, UserInfo, SYSTEM_MASTERS};
 use crate::Request;
-use mamori_model::{Inventory, Object};
+use mamori_model::{FieldPath, Inventory, Object};
 
 /// How to load objects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -270,6 +270,7 @@ impl PolicyBuilder {
                 field: String::new(),
                 message: format!("rejected by the API server ({reason}): it grants nothing"),
                 effect: IssueEffect::Rejected,
+                at: Some(format!("{}:{}", object.origin.path, object.origin.line)),
             });
             return self;
         }
@@ -283,7 +284,15 @@ impl PolicyBuilder {
             .effective_namespace
             .clone()
             .unwrap_or_else(|| self.options.default_namespace.clone());
-        self.add_decoded(&value, &namespace)
+        let before = self.issues.len();
+        self.add_decoded(&value, &namespace);
+        for issue in &mut self.issues[before..] {
+            let line = FieldPath::parse(&issue.field)
+                .map(|f| object.node.locate(&f).line)
+                .unwrap_or(object.origin.line);
+            issue.at = Some(format!("{}:{line}", object.origin.path));
+        }
+        self
     }
 
     /// Add every object of an inventory, in input order.
@@ -373,6 +382,7 @@ impl PolicyBuilder {
                 field: String::new(),
                 message: "replaces the built-in bootstrap object of the same name (the API server reconciles auto-updated defaults at its next start)".to_string(),
                 effect: IssueEffect::Note,
+                at: None,
             });
         }
     }
@@ -428,6 +438,7 @@ impl PolicyBuilder {
                         role.name
                     ),
                     effect: IssueEffect::Note,
+                    at: None,
                 });
             }
         }
