@@ -27,7 +27,11 @@
 //! so an unknown field rejects the object (the course's
 //! `role-binding-limited.yaml`, with `apiGroup` at the top level, never
 //! reaches the cluster and its account gets nothing). Rejections, dropped
-//! fields and defaulting are returned as [`Issue`]s.
+//! fields and defaulting are returned as [`Issue`]s. Objects read by
+//! mamori's loader ([`Policy::from_inventory`]) arrive already validated
+//! against the Kubernetes schema: one the loader marks rejected grants
+//! nothing, and one whose unknown fields it pruned is refused under strict
+//! validation and used in its stored (pruned) form otherwise.
 //!
 //! ## How a request is matched
 //!
@@ -111,6 +115,13 @@
 //! carried as data ([`bootstrap`], `data/README.md` for provenance and the
 //! version mapping) and are on by default; [`Bootstrap::Off`] leaves them
 //! out. A manifest that defines an object of the same name replaces it.
+//!
+//! ## Names and audit logs
+//!
+//! kubectl turns `po` or `deploy.apps` into a group and plural resource
+//! through the server's discovery; [`resources`] stands in for it offline,
+//! and an unknown name is asked about as written, after kubectl's warning.
+//! [`audit`] turns an audit log into the least-privilege Role it implies.
 //!
 //! ## The `--list` table
 //!

@@ -613,7 +613,9 @@ impl Policy {
     /// Visit every (binding, rule) that applies to the user for a request in
     /// `namespace` (empty: cluster-wide, ClusterRoleBindings only), in the
     /// authorizer's order. Bindings to missing roles contribute nothing.
-    fn visit(&self, user: &UserInfo, namespace: &str, mut f: impl FnMut(Grant)) {
+    /// Only rules that pass `want` become grants: building a grant clones
+    /// the rule, which would dominate a single can-i.
+    fn visit(&self, user: &UserInfo, namespace: &str, want: impl Fn(&PolicyRule) -> bool, mut f: impl FnMut(Grant)) {
         for id in self.candidates(user) {
             let b = &self.bindings[id];
             if let Some(ns) = b.namespace() {
@@ -630,6 +632,9 @@ impl Policy {
                 continue;
             };
             for (i, rule) in rules.iter().enumerate() {
+                if !want(rule) {
+                    continue;
+                }
                 f(Grant {
                     binding: b.reference(),
                     subject: subject.clone(),
@@ -654,11 +659,7 @@ impl Policy {
             req.namespace.as_deref().unwrap_or("")
         };
         let mut reasons = Vec::new();
-        self.visit(user, namespace, |g| {
-            if rule_allows(&g.rule, req) {
-                reasons.push(g);
-            }
-        });
+        self.visit(user, namespace, |rule| rule_allows(rule, req), |g| reasons.push(g));
         let privileged_group = user.in_group(SYSTEM_MASTERS).then(|| SYSTEM_MASTERS.to_string());
         Decision {
             allowed: privileged_group.is_some() || !reasons.is_empty(),
@@ -671,7 +672,7 @@ impl Policy {
     /// (`None`: cluster-wide only), with where each came from.
     pub fn grants_for(&self, user: &UserInfo, namespace: Option<&str>) -> Vec<Grant> {
         let mut out = Vec::new();
-        self.visit(user, namespace.unwrap_or(""), |g| out.push(g));
+        self.visit(user, namespace.unwrap_or(""), |_| true, |g| out.push(g));
         out
     }
 
