@@ -394,3 +394,45 @@ fn generate_from_an_audit_log_skips_bad_lines_and_round_trips() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn ex1_00_top_finding_is_the_pod_to_cluster_admin_path() {
+    let Some(lab) = seed_lab() else { return };
+    let r = mamori(
+        &["scan", V, "--select", "RBAC", "--format", "json", "--fail-on", "never"],
+        &lab,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let curl = findings
+        .iter()
+        .find(|f| f["code"] == "RBAC014" && f["object"]["name"] == "curl")
+        .expect("the curl pod's token path is reported");
+    assert_eq!(curl["severity"], "critical");
+    assert_eq!(curl["location"]["path"], format!("{V}/curl-pod.yaml"));
+    assert_eq!(curl["location"]["line"], 12);
+    assert_eq!(
+        curl["message"],
+        "a shell in `curl` can do anything, for example delete any pod in the whole cluster with the mounted token of ServiceAccount k8s-defense/sa-admin (sa-admin -> ClusterRoleBinding sa-admin-binding -> ClusterRole cluster-admin)"
+    );
+    let codes: Vec<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["RBAC001", "RBAC014", "RBAC014"]);
+    // 01 (both bindings: the as-printed one is refused, the corrected one grants
+    // get/list pods): the pods now run as sa-limited and no path is reported.
+    let r = mamori(
+        &[
+            "scan",
+            "ex1-k8s-defense/01-rbac",
+            "--select",
+            "RBAC014",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        &lab,
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{}", r.stdout);
+}
