@@ -83,6 +83,20 @@ pub fn all() -> Vec<&'static dyn Check> {
         &pod::unsafe_sysctl::CHECK,
         &pod::windows_host_process::CHECK,
         &pod::writable_root_filesystem::CHECK,
+        &rbac::cluster_admin_bound::CHECK,
+        &rbac::wildcard_in_role_rule::CHECK,
+        &rbac::secrets_readable::CHECK,
+        &rbac::exec_attach_or_ephemeral_containers::CHECK,
+        &rbac::workload_creation::CHECK,
+        &rbac::escalate_bind_or_impersonate::CHECK,
+        &rbac::service_account_token_creation::CHECK,
+        &rbac::node_proxy::CHECK,
+        &rbac::csr_approval::CHECK,
+        &rbac::admission_webhook_changes::CHECK,
+        &rbac::binding_to_anonymous_or_all_users::CHECK,
+        &rbac::aws_auth_maps_to_system_masters::CHECK,
+        &rbac::service_account_cloud_identity::CHECK,
+        &rbac::pod_token_grants_risky_permission::CHECK,
     ];
     v.sort_by_key(|c| c.meta().code);
     v

@@ -4,7 +4,9 @@
 use crate::object::Object;
 use crate::podspec::PodSpecView;
 use crate::selector::LabelSelector;
+use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// A namespace known to exist: declared in the input, or implied because an
 /// object lives in it or names it (`default` and `kube-system` always exist).
@@ -24,6 +26,19 @@ pub struct Inventory {
     index: HashMap<(String, String, String), Vec<usize>>,
     pub pod_specs: Vec<PodSpecView>,
     pub namespaces: BTreeMap<String, NamespaceInfo>,
+    derived: Derived,
+}
+
+/// What engines derive from the whole inventory (an RBAC policy, ...),
+/// built on first use and shared by every check that asks: engines are
+/// lazy, and built once per inventory. Keyed by type.
+#[derive(Default)]
+struct Derived(Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
 }
 
 type Labels = Vec<(String, String)>;
@@ -82,6 +97,21 @@ impl Inventory {
             inv.imply_namespace(&ns);
         }
         inv
+    }
+
+    /// The value of type `T` derived from this inventory, built by `build`
+    /// the first time it is asked for. `objects` must not change afterwards.
+    pub fn derived<T: Any + Send + Sync>(&self, build: impl FnOnce(&Inventory) -> T) -> Arc<T> {
+        let key = TypeId::of::<T>();
+        let lock = || self.derived.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = lock().get(&key) {
+            return Arc::clone(v).downcast().expect("keyed by type");
+        }
+        // Built without the lock held, so a builder may ask for other derived values.
+        let built: Arc<dyn Any + Send + Sync> = Arc::new(build(self));
+        Arc::clone(lock().entry(key).or_insert(built))
+            .downcast()
+            .expect("keyed by type")
     }
 
     fn imply_namespace(&mut self, name: &str) {

@@ -103,9 +103,7 @@ pub fn objects(bootstrap: Bootstrap) -> Vec<Value> {
             }
         }
         if snap.without_selfsubjectreviews && name == "system:basic-user" {
-            rules.retain(|r| {
-                r.pointer("/resources/0").and_then(Value::as_str) != Some("selfsubjectreviews")
-            });
+            rules.retain(|r| r.pointer("/resources/0").and_then(Value::as_str) != Some("selfsubjectreviews"));
         }
     }
     let mut out = roles;

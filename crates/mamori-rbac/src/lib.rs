@@ -27,7 +27,11 @@
 //! so an unknown field rejects the object (the course's
 //! `role-binding-limited.yaml`, with `apiGroup` at the top level, never
 //! reaches the cluster and its account gets nothing). Rejections, dropped
-//! fields and defaulting are returned as [`Issue`]s.
+//! fields and defaulting are returned as [`Issue`]s. Objects read by
+//! mamori's loader ([`Policy::from_inventory`]) arrive already validated
+//! against the Kubernetes schema: one the loader marks rejected grants
+//! nothing, and one whose unknown fields it pruned is refused under strict
+//! validation and used in its stored (pruned) form otherwise.
 //!
 //! ## How a request is matched
 //!
@@ -112,6 +116,13 @@
 //! version mapping) and are on by default; [`Bootstrap::Off`] leaves them
 //! out. A manifest that defines an object of the same name replaces it.
 //!
+//! ## Names and audit logs
+//!
+//! kubectl turns `po` or `deploy.apps` into a group and plural resource
+//! through the server's discovery; [`resources`] stands in for it offline,
+//! and an unknown name is asked about as written, after kubectl's warning.
+//! [`audit`] turns an audit log into the least-privilege Role it implies.
+//!
 //! ## The `--list` table
 //!
 //! [`Policy::list_table`] prints what kubectl prints: rules split into one
@@ -122,24 +133,25 @@
 //! default roles (`/healthz` by `system:discovery` and
 //! `system:public-info-viewer`) is printed twice, as a cluster prints it.
 
+pub mod audit;
 pub mod bootstrap;
+mod explain;
 pub mod matching;
 pub mod model;
 mod policy;
+pub mod resources;
 pub mod table;
 pub mod user;
 
 use serde::Serialize;
 
 pub use bootstrap::Bootstrap;
+pub use explain::rule_text;
 pub use model::{
-    decode, AggregationRule, ClusterRole, ClusterRoleBinding, Decoded, FieldValidation, Issue,
-    IssueEffect, LabelSelector, PolicyRule, RbacObject, Role, RoleBinding, RoleKind, RoleRef,
-    Subject, SubjectKind,
+    decode, AggregationRule, ClusterRole, ClusterRoleBinding, Decoded, FieldValidation, Issue, IssueEffect,
+    LabelSelector, PolicyRule, RbacObject, Role, RoleBinding, RoleKind, RoleRef, Subject, SubjectKind,
 };
-pub use policy::{
-    BindingKind, BindingRef, Decision, Grant, Options, Policy, PolicyBuilder, RoleId, Scope, WhoCan,
-};
+pub use policy::{BindingKind, BindingRef, Decision, Grant, Options, Policy, PolicyBuilder, RoleId, Scope, WhoCan};
 pub use user::UserInfo;
 
 /// The attributes of one request, as the authorizer sees them.

@@ -42,11 +42,9 @@ pub fn resource_name_matches(rule: &PolicyRule, name: &str) -> bool {
 /// `*` matches any path, an exact string matches itself, and a trailing `*`
 /// makes the rest a prefix (`/apis/*` matches `/apis/apps` but not `/apis`).
 pub fn non_resource_url_matches(rule: &PolicyRule, path: &str) -> bool {
-    rule.non_resource_urls.iter().any(|u| {
-        u == WILDCARD
-            || u == path
-            || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
-    })
+    rule.non_resource_urls
+        .iter()
+        .any(|u| u == WILDCARD || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*'))))
 }
 
 /// Whether one rule allows the request (`RuleAllows` upstream).

@@ -88,9 +88,7 @@ impl LabelSelector {
     /// Whether `labels` satisfy the selector. An empty selector selects
     /// everything, as `metav1.LabelSelectorAsSelector` makes it.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.match_labels
-            .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
+        self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
             && self.match_expressions.iter().all(|req| {
                 let got = labels.get(&req.key);
                 match req.operator {
@@ -267,6 +265,10 @@ pub struct Issue {
     pub field: String,
     pub message: String,
     pub effect: IssueEffect,
+    /// `path:line` of the field in the manifest, for objects from mamori's
+    /// loader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
 }
 
 /// Result of decoding one object.
@@ -297,13 +299,7 @@ const META_FIELDS: &[&str] = &[
     "finalizers",
     "managedFields",
 ];
-const RULE_FIELDS: &[&str] = &[
-    "verbs",
-    "apiGroups",
-    "resources",
-    "resourceNames",
-    "nonResourceURLs",
-];
+const RULE_FIELDS: &[&str] = &["verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"];
 const SUBJECT_FIELDS: &[&str] = &["kind", "apiGroup", "name", "namespace"];
 const ROLEREF_FIELDS: &[&str] = &["kind", "apiGroup", "name"];
 const SELECTOR_FIELDS: &[&str] = &["matchLabels", "matchExpressions"];
@@ -330,6 +326,7 @@ impl Ctx<'_> {
             field: field.to_string(),
             message,
             effect,
+            at: None,
         });
     }
 
@@ -346,9 +343,7 @@ impl Ctx<'_> {
             let field = join(path, key);
             let msg = format!("unknown field \"{field}\"");
             match self.validation {
-                FieldValidation::Strict => {
-                    self.reject(&field, format!("strict decoding error: {msg}"))
-                }
+                FieldValidation::Strict => self.reject(&field, format!("strict decoding error: {msg}")),
                 FieldValidation::Warn | FieldValidation::Ignore => {
                     self.issue(&field, format!("{msg} dropped"), IssueEffect::FieldDropped)
                 }
@@ -360,10 +355,7 @@ impl Ctx<'_> {
         match v {
             Value::Object(m) => Some(m),
             other => {
-                self.reject(
-                    path,
-                    format!("expected an object, found {}", type_name(other)),
-                );
+                self.reject(path, format!("expected an object, found {}", type_name(other)));
                 None
             }
         }
@@ -410,12 +402,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn string_map(
-        &mut self,
-        map: &Map<String, Value>,
-        key: &str,
-        path: &str,
-    ) -> BTreeMap<String, String> {
+    fn string_map(&mut self, map: &Map<String, Value>, key: &str, path: &str) -> BTreeMap<String, String> {
         let field = join(path, key);
         let mut out = BTreeMap::new();
         match map.get(key) {
@@ -433,10 +420,7 @@ impl Ctx<'_> {
                     }
                 }
             }
-            Some(other) => self.reject(
-                &field,
-                format!("expected a map of strings, found {}", type_name(other)),
-            ),
+            Some(other) => self.reject(&field, format!("expected a map of strings, found {}", type_name(other))),
         }
         out
     }
@@ -446,10 +430,7 @@ impl Ctx<'_> {
             None | Some(Value::Null) => &[],
             Some(Value::Array(items)) => items,
             Some(other) => {
-                self.reject(
-                    &join(path, key),
-                    format!("expected a list, found {}", type_name(other)),
-                );
+                self.reject(&join(path, key), format!("expected a list, found {}", type_name(other)));
                 &[]
             }
         }
@@ -511,16 +492,10 @@ pub fn decode(value: &Value, validation: FieldValidation, default_namespace: &st
         return Decoded::NotRbac;
     };
     let kind = top.get("kind").and_then(Value::as_str).unwrap_or_default();
-    if !matches!(
-        kind,
-        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding"
-    ) {
+    if !matches!(kind, "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding") {
         return Decoded::NotRbac;
     }
-    let api_version = top
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let api_version = top.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
     // Only objects of the RBAC group are RBAC objects; a `Role` of another
     // group (some CRDs use the name) is not ours.
     if !api_version.starts_with("rbac.authorization.k8s.io/") {
@@ -540,11 +515,7 @@ pub fn decode(value: &Value, validation: FieldValidation, default_namespace: &st
     let mut cx = Ctx {
         kind,
         namespace: if namespaced {
-            Some(
-                ns_given
-                    .clone()
-                    .unwrap_or_else(|| default_namespace.to_string()),
-            )
+            Some(ns_given.clone().unwrap_or_else(|| default_namespace.to_string()))
         } else {
             None
         },
@@ -591,7 +562,9 @@ pub fn decode(value: &Value, validation: FieldValidation, default_namespace: &st
     if namespaced && ns_given.is_none() {
         cx.issue(
             "metadata.namespace",
-            format!("no namespace: kubectl would create it in the context namespace, taken here as \"{default_namespace}\""),
+            format!(
+                "no namespace: kubectl would create it in the context namespace, taken here as \"{default_namespace}\""
+            ),
             IssueEffect::Note,
         );
     }
@@ -661,10 +634,7 @@ fn decode_rules(cx: &mut Ctx<'_>, top: &Map<String, Value>, namespaced: bool) ->
         };
         // rbac validation.ValidatePolicyRule
         if rule.verbs.is_empty() {
-            cx.reject(
-                &join(&path, "verbs"),
-                "verbs must contain at least one value",
-            );
+            cx.reject(&join(&path, "verbs"), "verbs must contain at least one value");
         }
         if !rule.non_resource_urls.is_empty() {
             if namespaced {
@@ -673,10 +643,7 @@ fn decode_rules(cx: &mut Ctx<'_>, top: &Map<String, Value>, namespaced: bool) ->
                     "namespaced rules cannot apply to non-resource URLs",
                 );
             }
-            if !rule.api_groups.is_empty()
-                || !rule.resources.is_empty()
-                || !rule.resource_names.is_empty()
-            {
+            if !rule.api_groups.is_empty() || !rule.resources.is_empty() || !rule.resource_names.is_empty() {
                 cx.reject(
                     &join(&path, "nonResourceURLs"),
                     "rules cannot apply to both regular resources and non-resource URLs",
@@ -757,11 +724,7 @@ fn decode_aggregation(cx: &mut Ctx<'_>, top: &Map<String, Value>) -> Option<Aggr
                     },
                 );
             }
-            match_expressions.push(SelectorRequirement {
-                key,
-                operator,
-                values,
-            });
+            match_expressions.push(SelectorRequirement { key, operator, values });
         }
         selectors.push(LabelSelector {
             match_labels,
@@ -798,10 +761,7 @@ fn decode_subjects(cx: &mut Ctx<'_>, top: &Map<String, Value>, namespaced: bool)
                     );
                 }
                 if !name.is_empty() && !is_dns_subdomain(&name) {
-                    cx.reject(
-                        &join(&path, "name"),
-                        format!("invalid ServiceAccount name {name:?}"),
-                    );
+                    cx.reject(&join(&path, "name"), format!("invalid ServiceAccount name {name:?}"));
                 }
                 if !namespaced && namespace.is_none() {
                     cx.reject(
@@ -819,9 +779,7 @@ fn decode_subjects(cx: &mut Ctx<'_>, top: &Map<String, Value>, namespaced: bool)
                 if api_group != RBAC_GROUP {
                     cx.reject(
                         &join(&path, "apiGroup"),
-                        format!(
-                            "Unsupported value: {api_group:?}: supported values: \"{RBAC_GROUP}\""
-                        ),
+                        format!("Unsupported value: {api_group:?}: supported values: \"{RBAC_GROUP}\""),
                     );
                 }
                 if kind == "User" {
@@ -848,11 +806,7 @@ fn decode_subjects(cx: &mut Ctx<'_>, top: &Map<String, Value>, namespaced: bool)
     out
 }
 
-fn decode_role_ref(
-    cx: &mut Ctx<'_>,
-    top: &Map<String, Value>,
-    namespaced: bool,
-) -> Option<RoleRef> {
+fn decode_role_ref(cx: &mut Ctx<'_>, top: &Map<String, Value>, namespaced: bool) -> Option<RoleRef> {
     let Some(v) = top.get("roleRef").filter(|v| !v.is_null()) else {
         cx.reject("roleRef", "roleRef is required");
         return None;
@@ -888,9 +842,7 @@ fn decode_role_ref(
         (other, true) => {
             cx.reject(
                 "roleRef.kind",
-                format!(
-                    "Unsupported value: {other:?}: supported values: \"Role\", \"ClusterRole\""
-                ),
+                format!("Unsupported value: {other:?}: supported values: \"Role\", \"ClusterRole\""),
             );
             return None;
         }

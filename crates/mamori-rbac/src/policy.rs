@@ -9,12 +9,13 @@ use serde_json::Value;
 use crate::bootstrap::{self, Bootstrap};
 use crate::matching::rule_allows;
 use crate::model::{
-    decode, ClusterRole, ClusterRoleBinding, Decoded, FieldValidation, Issue, IssueEffect,
-    PolicyRule, RbacObject, Role, RoleBinding, RoleKind, Subject, SubjectKind,
+    decode, ClusterRole, ClusterRoleBinding, Decoded, FieldValidation, Issue, IssueEffect, PolicyRule, RbacObject,
+    Role, RoleBinding, RoleKind, Subject, SubjectKind, RBAC_GROUP,
 };
 use crate::table;
 use crate::user::{service_account_username, UserInfo, SYSTEM_MASTERS};
 use crate::Request;
+use mamori_model::{FieldPath, Inventory, Object};
 
 /// How to load objects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -241,11 +242,69 @@ impl PolicyBuilder {
             }
             return self;
         }
-        match decode(
-            value,
-            self.options.field_validation,
-            &self.options.default_namespace,
-        ) {
+        let namespace = self.options.default_namespace.clone();
+        self.add_decoded(value, &namespace)
+    }
+
+    /// Add one object read by mamori's loader. The loader has already
+    /// validated it against the schema and pruned unknown fields
+    /// ([`Object::stored`]); an object it marks `rejected` never reaches a
+    /// cluster and grants nothing. Under strict field validation a pruned
+    /// field also rejects the object, so the object as written is decoded
+    /// and the engine names the field; otherwise the stored form is used.
+    /// A namespaced object without a namespace lands where the loader
+    /// assumed it (`--namespace`).
+    pub fn add_object(&mut self, object: &Object) -> &mut Self {
+        if !matches!(
+            object.kind.as_str(),
+            "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding"
+        ) || object.group() != RBAC_GROUP
+        {
+            return self;
+        }
+        if let Some(reason) = &object.rejected {
+            self.issues.push(Issue {
+                kind: object.kind.clone(),
+                namespace: object.effective_namespace.clone(),
+                name: Some(object.name.clone()),
+                field: String::new(),
+                message: format!("rejected by the API server ({reason}): it grants nothing"),
+                effect: IssueEffect::Rejected,
+                at: Some(format!("{}:{}", object.origin.path, object.origin.line)),
+            });
+            return self;
+        }
+        let pruned = object.node != object.stored;
+        let value = if pruned && self.options.field_validation == FieldValidation::Strict {
+            object.node.to_json()
+        } else {
+            object.stored.to_json()
+        };
+        let namespace = object
+            .effective_namespace
+            .clone()
+            .unwrap_or_else(|| self.options.default_namespace.clone());
+        let before = self.issues.len();
+        self.add_decoded(&value, &namespace);
+        for issue in &mut self.issues[before..] {
+            let line = FieldPath::parse(&issue.field)
+                .map(|f| object.node.locate(&f).line)
+                .unwrap_or(object.origin.line);
+            issue.at = Some(format!("{}:{line}", object.origin.path));
+        }
+        self
+    }
+
+    /// Add every object of an inventory, in input order.
+    pub fn add_inventory(&mut self, inventory: &Inventory) -> &mut Self {
+        for o in &inventory.objects {
+            self.add_object(o);
+        }
+        self
+    }
+
+    fn add_decoded(&mut self, value: &Value, default_namespace: &str) -> &mut Self {
+        match decode(value, self.options.field_validation, default_namespace) {
             Decoded::NotRbac => {}
             Decoded::Rejected(issues) => self.issues.extend(issues),
             Decoded::Accepted(object, issues) => {
@@ -323,6 +382,7 @@ impl PolicyBuilder {
                 field: String::new(),
                 message: "replaces the built-in bootstrap object of the same name (the API server reconciles auto-updated defaults at its next start)".to_string(),
                 effect: IssueEffect::Note,
+                at: None,
             });
         }
     }
@@ -357,10 +417,9 @@ impl PolicyBuilder {
             let role = b.role_id();
             let exists = match role.kind {
                 RoleKind::ClusterRole => self.cluster_roles.contains_key(&role.name),
-                RoleKind::Role => self.roles.contains_key(&(
-                    role.namespace.clone().unwrap_or_default(),
-                    role.name.clone(),
-                )),
+                RoleKind::Role => self
+                    .roles
+                    .contains_key(&(role.namespace.clone().unwrap_or_default(), role.name.clone())),
             };
             if !exists {
                 let r = b.reference();
@@ -379,6 +438,7 @@ impl PolicyBuilder {
                         role.name
                     ),
                     effect: IssueEffect::Note,
+                    at: None,
                 });
             }
         }
@@ -416,18 +476,13 @@ fn aggregate(roles: &mut BTreeMap<String, StoredClusterRole>) {
             let mut rules: Vec<PolicyRule> = Vec::new();
             let mut origins: Vec<Option<String>> = Vec::new();
             for (source_name, source) in roles.iter() {
-                if source_name == name || !selectors.iter().any(|s| s.matches(&source.role.labels))
-                {
+                if source_name == name || !selectors.iter().any(|s| s.matches(&source.role.labels)) {
                     continue;
                 }
                 for (i, rule) in source.role.rules.iter().enumerate() {
                     if !rules.contains(rule) {
                         rules.push(rule.clone());
-                        origins.push(Some(
-                            source.origins[i]
-                                .clone()
-                                .unwrap_or_else(|| source_name.clone()),
-                        ));
+                        origins.push(Some(source.origins[i].clone().unwrap_or_else(|| source_name.clone())));
                     }
                 }
             }
@@ -461,6 +516,21 @@ impl Policy {
         let mut b = PolicyBuilder::new(options);
         b.add_all(values);
         b.build()
+    }
+
+    /// Load the RBAC objects of loaded manifests (see
+    /// [`PolicyBuilder::add_object`]).
+    pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>, options: Options) -> Self {
+        let mut b = PolicyBuilder::new(options);
+        for o in objects {
+            b.add_object(o);
+        }
+        b.build()
+    }
+
+    /// Load the RBAC objects of an inventory.
+    pub fn from_inventory(inventory: &Inventory, options: Options) -> Self {
+        Policy::from_objects(&inventory.objects, options)
     }
 
     pub fn options(&self) -> &Options {
@@ -543,7 +613,9 @@ impl Policy {
     /// Visit every (binding, rule) that applies to the user for a request in
     /// `namespace` (empty: cluster-wide, ClusterRoleBindings only), in the
     /// authorizer's order. Bindings to missing roles contribute nothing.
-    fn visit(&self, user: &UserInfo, namespace: &str, mut f: impl FnMut(Grant)) {
+    /// Only rules that pass `want` become grants: building a grant clones
+    /// the rule, which would dominate a single can-i.
+    fn visit(&self, user: &UserInfo, namespace: &str, want: impl Fn(&PolicyRule) -> bool, mut f: impl FnMut(Grant)) {
         for id in self.candidates(user) {
             let b = &self.bindings[id];
             if let Some(ns) = b.namespace() {
@@ -560,6 +632,9 @@ impl Policy {
                 continue;
             };
             for (i, rule) in rules.iter().enumerate() {
+                if !want(rule) {
+                    continue;
+                }
                 f(Grant {
                     binding: b.reference(),
                     subject: subject.clone(),
@@ -584,14 +659,8 @@ impl Policy {
             req.namespace.as_deref().unwrap_or("")
         };
         let mut reasons = Vec::new();
-        self.visit(user, namespace, |g| {
-            if rule_allows(&g.rule, req) {
-                reasons.push(g);
-            }
-        });
-        let privileged_group = user
-            .in_group(SYSTEM_MASTERS)
-            .then(|| SYSTEM_MASTERS.to_string());
+        self.visit(user, namespace, |rule| rule_allows(rule, req), |g| reasons.push(g));
+        let privileged_group = user.in_group(SYSTEM_MASTERS).then(|| SYSTEM_MASTERS.to_string());
         Decision {
             allowed: privileged_group.is_some() || !reasons.is_empty(),
             privileged_group,
@@ -603,16 +672,13 @@ impl Policy {
     /// (`None`: cluster-wide only), with where each came from.
     pub fn grants_for(&self, user: &UserInfo, namespace: Option<&str>) -> Vec<Grant> {
         let mut out = Vec::new();
-        self.visit(user, namespace.unwrap_or(""), |g| out.push(g));
+        self.visit(user, namespace.unwrap_or(""), |_| true, |g| out.push(g));
         out
     }
 
     /// The rules that apply to `user` in `namespace`, in visit order.
     pub fn rules_for(&self, user: &UserInfo, namespace: Option<&str>) -> Vec<PolicyRule> {
-        self.grants_for(user, namespace)
-            .into_iter()
-            .map(|g| g.rule)
-            .collect()
+        self.grants_for(user, namespace).into_iter().map(|g| g.rule).collect()
     }
 
     /// `kubectl auth can-i --list` output for `user` in `namespace`, byte

@@ -171,11 +171,7 @@ pub fn list_rows(rules: &[PolicyRule]) -> Vec<PolicyRule> {
 pub fn tabwrite(lines: &[Vec<String>]) -> String {
     const MIN_WIDTH: usize = 6;
     const PADDING: usize = 3;
-    let columns = lines
-        .iter()
-        .map(|l| l.len().saturating_sub(1))
-        .max()
-        .unwrap_or(0);
+    let columns = lines.iter().map(|l| l.len().saturating_sub(1)).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
             lines
@@ -251,8 +247,7 @@ mod tests {
 
     #[test]
     fn breakdown_and_sort_key() {
-        let r =
-            PolicyRule::resource(&["", "apps"], &["a", "b"], &["get", "list"]).with_names(&["n"]);
+        let r = PolicyRule::resource(&["", "apps"], &["a", "b"], &["get", "list"]).with_names(&["n"]);
         assert_eq!(breakdown(&r).len(), 8);
         let u = PolicyRule::non_resource(&["/x", "/y"], &["get"]);
         assert_eq!(breakdown(&u).len(), 2);

@@ -25,10 +25,7 @@ pub struct UserInfo {
 
 impl UserInfo {
     /// Exactly these groups: nothing implicit is added.
-    pub fn new(
-        name: impl Into<String>,
-        groups: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, groups: impl IntoIterator<Item = impl Into<String>>) -> Self {
         UserInfo {
             name: name.into(),
             groups: groups.into_iter().map(Into::into).collect(),
@@ -64,20 +61,14 @@ impl UserInfo {
         let mut out: Vec<String> = groups.iter().map(|g| (*g).to_string()).collect();
         if groups.is_empty() {
             if let Some((ns, _)) = split_service_account(name) {
-                out = vec![
-                    ALL_SERVICE_ACCOUNTS.to_string(),
-                    format!("{ALL_SERVICE_ACCOUNTS}:{ns}"),
-                ];
+                out = vec![ALL_SERVICE_ACCOUNTS.to_string(), format!("{ALL_SERVICE_ACCOUNTS}:{ns}")];
             }
         }
         if name == ANONYMOUS {
             if !out.iter().any(|g| g == ALL_UNAUTHENTICATED) {
                 out.push(ALL_UNAUTHENTICATED.to_string());
             }
-        } else if !out
-            .iter()
-            .any(|g| g == ALL_AUTHENTICATED || g == ALL_UNAUTHENTICATED)
-        {
+        } else if !out.iter().any(|g| g == ALL_AUTHENTICATED || g == ALL_UNAUTHENTICATED) {
             out.push(ALL_AUTHENTICATED.to_string());
         }
         UserInfo {

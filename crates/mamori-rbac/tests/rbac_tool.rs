@@ -11,8 +11,8 @@ use mamori_rbac::{table, Options, Policy, Request, Scope, SubjectKind, UserInfo}
 const DIR: &str = "conformance/rbac/rbac-tool/testdata";
 
 fn policy(file: &str) -> Option<Policy> {
-    let docs = common::shared_docs(&[&format!("{DIR}/{file}")])?;
-    let p = Policy::from_values(&docs, Options::default());
+    let docs = common::shared_objects(&[&format!("{DIR}/{file}")])?;
+    let p = Policy::from_objects(&docs, Options::default());
     let rejected: Vec<_> = p
         .issues()
         .iter()
@@ -24,7 +24,8 @@ fn policy(file: &str) -> Option<Policy> {
 
 /// (kind, name, namespace) of who-can subjects whose name contains `grep`.
 fn who(p: &Policy, req: &Request, grep: &str) -> BTreeSet<(String, String, String)> {
-    p.who_can(req, &Scope::AnyNamespace)
+    let found: BTreeSet<_> = p
+        .who_can(req, &Scope::AnyNamespace)
         .into_iter()
         .filter(|w| w.subject.name.contains(grep))
         .map(|w| {
@@ -35,7 +36,14 @@ fn who(p: &Policy, req: &Request, grep: &str) -> BTreeSet<(String, String, Strin
                 w.subject.namespace.unwrap_or_default(),
             )
         })
-        .collect()
+        .collect();
+    eprintln!(
+        "conformance: who-can {} {}: {} subject(s) matching {grep:?}",
+        req.verb,
+        req.non_resource_url.as_deref().unwrap_or(&req.resource),
+        found.len()
+    );
+    found
 }
 
 fn set(rows: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
@@ -62,14 +70,8 @@ fn clusterrole_aggregate() {
         );
     }
     // The grant names the labelled source role behind the aggregated rule.
-    let w = p.who_can(
-        &Request::resource("create", "", "pods"),
-        &Scope::AnyNamespace,
-    );
-    let user = w
-        .iter()
-        .find(|w| w.subject.name == "test-aggregate-user")
-        .unwrap();
+    let w = p.who_can(&Request::resource("create", "", "pods"), &Scope::AnyNamespace);
+    let user = w.iter().find(|w| w.subject.name == "test-aggregate-user").unwrap();
     assert_eq!(user.grants[0].role.name, "test-aggregate");
     assert_eq!(
         user.grants[0].aggregated_from.as_deref(),
@@ -95,9 +97,7 @@ fn pod_creator() {
         &Request::resource("create", "", "pods"),
         &Scope::Namespace("prod".into()),
     );
-    assert!(other
-        .iter()
-        .all(|w| !w.subject.name.contains("pod-creator")));
+    assert!(other.iter().all(|w| !w.subject.name.contains("pod-creator")));
 }
 
 #[test]
@@ -106,11 +106,7 @@ fn secret_reader() {
         return;
     };
     assert_eq!(
-        who(
-            &p,
-            &Request::resource("get", "", "secrets"),
-            "test-secret-reader"
-        ),
+        who(&p, &Request::resource("get", "", "secrets"), "test-secret-reader"),
         set(&[
             ("ServiceAccount", "test-secret-reader-sa", "test"),
             ("User", "test-secret-reader", ""),
@@ -132,12 +128,7 @@ fn specific_resource_reader() {
         ])
     );
     // resourceNames: another name, or a nameless list, is not granted.
-    assert!(who(
-        &p,
-        &Request::resource("get", "", "secrets").named("other"),
-        "specific"
-    )
-    .is_empty());
+    assert!(who(&p, &Request::resource("get", "", "secrets").named("other"), "specific").is_empty());
     assert!(who(&p, &Request::resource("list", "", "secrets"), "specific").is_empty());
 }
 
@@ -198,9 +189,7 @@ fn policy_rules_multiple_role_bindings() {
     // rbac-tool's grep keeps the fixture's rows; the bootstrap
     // ClusterRoleBindings every service account also gets are left out.
     let grants = p.grants_for(&user, Some("policyrules"));
-    assert!(grants
-        .iter()
-        .any(|g| g.bootstrap && g.role.name == "system:basic-user"));
+    assert!(grants.iter().any(|g| g.bootstrap && g.role.name == "system:basic-user"));
     for g in grants.into_iter().filter(|g| !g.bootstrap) {
         for r in table::breakdown(&g.rule) {
             rows.insert((
@@ -232,6 +221,7 @@ fn policy_rules_multiple_role_bindings() {
     })
     .collect();
     assert_eq!(rows, want);
+    eprintln!("conformance: policy-rules the-test-user: {} rows match", rows.len());
     assert!(p
         .grants_for(&user, Some("policyrules"))
         .iter()

@@ -1,9 +1,6 @@
 //! One test per authorizer rule, on small inline fixtures (no shared data).
 
-use mamori_rbac::{
-    matching, Bootstrap, IssueEffect, Options, Policy, PolicyRule, Request, Scope, Subject,
-    UserInfo,
-};
+use mamori_rbac::{matching, Bootstrap, IssueEffect, Options, Policy, PolicyRule, Request, Scope, Subject, UserInfo};
 use serde_json::{json, Value};
 
 fn bare(objs: &[Value]) -> Policy {
@@ -49,28 +46,16 @@ fn allow(rule: PolicyRule, req: &Request) -> bool {
 #[test]
 fn verbs_and_groups_and_wildcards() {
     let r = PolicyRule::resource(&["apps"], &["deployments"], &["get"]);
-    assert!(allow(
-        r.clone(),
-        &Request::resource("get", "apps", "deployments")
-    ));
-    assert!(!allow(
-        r.clone(),
-        &Request::resource("list", "apps", "deployments")
-    ));
-    assert!(!allow(
-        r,
-        &Request::resource("get", "extensions", "deployments")
-    ));
+    assert!(allow(r.clone(), &Request::resource("get", "apps", "deployments")));
+    assert!(!allow(r.clone(), &Request::resource("list", "apps", "deployments")));
+    assert!(!allow(r, &Request::resource("get", "extensions", "deployments")));
     let any = PolicyRule::resource(&["*"], &["*"], &["*"]);
     assert!(allow(
         any.clone(),
         &Request::resource("escalate", "rbac.authorization.k8s.io", "clusterroles")
     ));
     // `*` resource covers subresources too.
-    assert!(allow(
-        any,
-        &Request::resource("create", "", "pods").subresource("exec")
-    ));
+    assert!(allow(any, &Request::resource("create", "", "pods").subresource("exec")));
     // The core group is "", not "*".
     assert!(!allow(
         PolicyRule::resource(&[""], &["*"], &["get"]),
@@ -82,10 +67,7 @@ fn verbs_and_groups_and_wildcards() {
 fn subresources_are_separate_resources() {
     let pods = PolicyRule::resource(&[""], &["pods"], &["get"]);
     assert!(allow(pods.clone(), &Request::resource("get", "", "pods")));
-    assert!(!allow(
-        pods,
-        &Request::resource("get", "", "pods").subresource("log")
-    ));
+    assert!(!allow(pods, &Request::resource("get", "", "pods").subresource("log")));
     let log = PolicyRule::resource(&[""], &["pods/log"], &["get"]);
     assert!(allow(
         log.clone(),
@@ -113,20 +95,10 @@ fn resource_names_need_a_named_request() {
     let r = PolicyRule::resource(
         &[""],
         &["secrets"],
-        &[
-            "get",
-            "list",
-            "watch",
-            "create",
-            "delete",
-            "deletecollection",
-        ],
+        &["get", "list", "watch", "create", "delete", "deletecollection"],
     )
     .with_names(&["db"]);
-    assert!(allow(
-        r.clone(),
-        &Request::resource("get", "", "secrets").named("db")
-    ));
+    assert!(allow(r.clone(), &Request::resource("get", "", "secrets").named("db")));
     assert!(allow(
         r.clone(),
         &Request::resource("delete", "", "secrets").named("db")
@@ -137,31 +109,19 @@ fn resource_names_need_a_named_request() {
     ));
     // Requests that carry no name are never granted by a resourceNames rule.
     for verb in ["create", "list", "watch", "deletecollection"] {
-        assert!(
-            !allow(r.clone(), &Request::resource(verb, "", "secrets")),
-            "{verb}"
-        );
+        assert!(!allow(r.clone(), &Request::resource(verb, "", "secrets")), "{verb}");
     }
 }
 
 #[test]
 fn non_resource_urls_and_prefixes() {
     let r = PolicyRule::non_resource(&["/apis/*", "/healthz", "/logs**"], &["get"]);
-    assert!(allow(
-        r.clone(),
-        &Request::non_resource("get", "/apis/apps/v1")
-    ));
+    assert!(allow(r.clone(), &Request::non_resource("get", "/apis/apps/v1")));
     assert!(!allow(r.clone(), &Request::non_resource("get", "/apis")));
     assert!(allow(r.clone(), &Request::non_resource("get", "/healthz")));
-    assert!(!allow(
-        r.clone(),
-        &Request::non_resource("get", "/healthz/etcd")
-    ));
+    assert!(!allow(r.clone(), &Request::non_resource("get", "/healthz/etcd")));
     assert!(allow(r.clone(), &Request::non_resource("get", "/logs/x")));
-    assert!(!allow(
-        r.clone(),
-        &Request::non_resource("post", "/healthz")
-    ));
+    assert!(!allow(r.clone(), &Request::non_resource("post", "/healthz")));
     // Resource rules never match non-resource requests and vice versa.
     assert!(!allow(
         PolicyRule::resource(&["*"], &["*"], &["*"]),
@@ -173,10 +133,7 @@ fn non_resource_urls_and_prefixes() {
 #[test]
 fn non_resource_urls_only_through_cluster_role_bindings() {
     let objs = [
-        cluster_role(
-            "metrics",
-            json!([{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]),
-        ),
+        cluster_role("metrics", json!([{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}])),
         rb(
             "team",
             "metrics",
@@ -186,22 +143,12 @@ fn non_resource_urls_only_through_cluster_role_bindings() {
         ),
     ];
     let p = bare(&objs);
-    assert!(
-        !p.can_i(&alice(), &Request::non_resource("get", "/metrics"))
-            .allowed
-    );
+    assert!(!p.can_i(&alice(), &Request::non_resource("get", "/metrics")).allowed);
     let p = bare(&[
         objs[0].clone(),
-        crb(
-            "metrics",
-            "metrics",
-            json!([{"kind": "User", "name": "alice"}]),
-        ),
+        crb("metrics", "metrics", json!([{"kind": "User", "name": "alice"}])),
     ]);
-    assert!(
-        p.can_i(&alice(), &Request::non_resource("get", "/metrics"))
-            .allowed
-    );
+    assert!(p.can_i(&alice(), &Request::non_resource("get", "/metrics")).allowed);
 }
 
 #[test]
@@ -228,10 +175,7 @@ fn rolebinding_to_cluster_role_is_namespace_scoped() {
     assert!(!get(Some("other"), "pods"));
     assert!(!get(None, "pods"), "all namespaces at once");
     assert!(!get(None, "nodes"), "cluster-scoped");
-    let d = p.can_i(
-        &alice(),
-        &Request::resource("get", "", "pods").in_namespace("team"),
-    );
+    let d = p.can_i(&alice(), &Request::resource("get", "", "pods").in_namespace("team"));
     assert_eq!(d.reasons[0].role.name, "reader");
     assert_eq!(d.reasons[0].binding.namespace.as_deref(), Some("team"));
 }
@@ -244,41 +188,20 @@ fn role_refs_resolve_in_the_binding_namespace_and_missing_roles_grant_nothing() 
             "r",
             json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]),
         ),
-        rb(
-            "b",
-            "rb",
-            "Role",
-            "r",
-            json!([{"kind": "User", "name": "alice"}]),
-        ),
-        rb(
-            "a",
-            "rb",
-            "Role",
-            "r",
-            json!([{"kind": "User", "name": "alice"}]),
-        ),
+        rb("b", "rb", "Role", "r", json!([{"kind": "User", "name": "alice"}])),
+        rb("a", "rb", "Role", "r", json!([{"kind": "User", "name": "alice"}])),
     ]);
     assert!(
-        p.can_i(
-            &alice(),
-            &Request::resource("get", "", "pods").in_namespace("a")
-        )
-        .allowed
+        p.can_i(&alice(), &Request::resource("get", "", "pods").in_namespace("a"))
+            .allowed
     );
     assert!(
-        !p.can_i(
-            &alice(),
-            &Request::resource("get", "", "pods").in_namespace("b")
-        )
-        .allowed
+        !p.can_i(&alice(), &Request::resource("get", "", "pods").in_namespace("b"))
+            .allowed
     );
-    assert!(p
-        .issues()
-        .iter()
-        .any(|i| i.namespace.as_deref() == Some("b")
-            && i.effect == IssueEffect::Note
-            && i.message.contains("does not exist")));
+    assert!(p.issues().iter().any(|i| i.namespace.as_deref() == Some("b")
+        && i.effect == IssueEffect::Note
+        && i.message.contains("does not exist")));
 }
 
 #[test]
@@ -315,15 +238,9 @@ fn service_account_subjects() {
             .allowed
     );
     let who = p.who_can(&cm("apps"), &Scope::Namespace("apps".into()));
-    assert!(who
-        .iter()
-        .any(|w| w.subject == Subject::service_account("apps", "web")));
+    assert!(who.iter().any(|w| w.subject == Subject::service_account("apps", "web")));
     // A ServiceAccount subject of a ClusterRoleBinding needs a namespace.
-    let p = bare(&[crb(
-        "x",
-        "cm",
-        json!([{"kind": "ServiceAccount", "name": "web"}]),
-    )]);
+    let p = bare(&[crb("x", "cm", json!([{"kind": "ServiceAccount", "name": "web"}]))]);
     assert!(p
         .issues()
         .iter()
@@ -346,10 +263,7 @@ fn implicit_groups() {
         UserInfo::impersonate("system:serviceaccount:ns1:build", &[]).groups,
         sa.groups
     );
-    assert_eq!(
-        UserInfo::impersonate("bob", &[]).groups,
-        ["system:authenticated"]
-    );
+    assert_eq!(UserInfo::impersonate("bob", &[]).groups, ["system:authenticated"]);
     assert_eq!(
         UserInfo::impersonate("bob", &["dev"]).groups,
         ["dev", "system:authenticated"]
@@ -376,10 +290,7 @@ fn implicit_groups() {
     ]);
     let list = Request::resource("list", "", "pods");
     assert!(p.can_i(&sa, &list).allowed);
-    assert!(
-        !p.can_i(&UserInfo::service_account("ns2", "build"), &list)
-            .allowed
-    );
+    assert!(!p.can_i(&UserInfo::service_account("ns2", "build"), &list).allowed);
     assert!(p.can_i(&UserInfo::anonymous(), &list).allowed);
     assert!(!p.can_i(&UserInfo::impersonate("bob", &[]), &list).allowed);
 }
@@ -403,8 +314,7 @@ fn aggregation_unions_selected_roles_to_a_fixed_point() {
         let mut v = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
             "metadata": {"name": name, "labels": labels}, "rules": rules});
         if let Some(sel) = agg {
-            v["aggregationRule"] =
-                json!({"clusterRoleSelectors": [{"matchLabels": {sel: "true"}}]});
+            v["aggregationRule"] = json!({"clusterRoleSelectors": [{"matchLabels": {sel: "true"}}]});
         }
         v
     };
@@ -430,10 +340,7 @@ fn aggregation_unions_selected_roles_to_a_fixed_point() {
     ]);
     // Own rules are replaced; duplicates dropped; transitive through `mid`.
     let top = p.cluster_role("top").unwrap();
-    assert_eq!(
-        top.rules,
-        vec![PolicyRule::resource(&[""], &["pods"], &["get"])]
-    );
+    assert_eq!(top.rules, vec![PolicyRule::resource(&[""], &["pods"], &["get"])]);
     assert_eq!(p.cluster_role("byexpr").unwrap().rules.len(), 1);
     let p2 = bare(&[
         crb("b", "top", json!([{"kind": "User", "name": "alice"}])),
@@ -453,11 +360,7 @@ fn aggregation_unions_selected_roles_to_a_fixed_point() {
 fn rejected_objects_take_no_part() {
     let p = bare(&[
         cluster_role("bad", json!([{"apiGroups": [""], "resources": ["pods"]}])),
-        role(
-            "ns",
-            "url",
-            json!([{"nonResourceURLs": ["/x"], "verbs": ["get"]}]),
-        ),
+        role("ns", "url", json!([{"nonResourceURLs": ["/x"], "verbs": ["get"]}])),
         json!({"apiVersion": "rbac.authorization.k8s.io/v1beta1", "kind": "ClusterRole", "metadata": {"name": "old"}, "rules": []}),
         crb("b", "bad", json!([{"kind": "Robot", "name": "r2"}])),
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "x", "namespace": "ns"},
@@ -491,26 +394,17 @@ fn bootstrap_policy_is_part_of_every_answer_and_can_be_turned_off() {
     assert!(d.reasons.iter().all(|g| g.bootstrap));
     // Anonymous users get public-info-viewer only.
     assert!(
-        on.can_i(
-            &UserInfo::anonymous(),
-            &Request::non_resource("get", "/healthz")
-        )
-        .allowed
+        on.can_i(&UserInfo::anonymous(), &Request::non_resource("get", "/healthz"))
+            .allowed
     );
     assert!(
-        !on.can_i(
-            &UserInfo::anonymous(),
-            &Request::non_resource("get", "/apis")
-        )
-        .allowed
+        !on.can_i(&UserInfo::anonymous(), &Request::non_resource("get", "/apis"))
+            .allowed
     );
     // Aggregated defaults: admin includes edit includes view.
     let admin = on.cluster_role("admin").unwrap();
     let pods_get = Request::resource("get", "", "pods").in_namespace("x");
-    assert!(admin
-        .rules
-        .iter()
-        .any(|r| matching::rule_allows(r, &pods_get)));
+    assert!(admin.rules.iter().any(|r| matching::rule_allows(r, &pods_get)));
     assert!(admin.rules.iter().any(|r| matching::rule_allows(
         r,
         &Request::resource("create", "rbac.authorization.k8s.io", "rolebindings")
@@ -564,13 +458,7 @@ fn list_tables_compact_and_sort_like_kubectl() {
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
             {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["a", "b"], "verbs": ["get"]}]),
         ),
-        rb(
-            "ns",
-            "rb",
-            "Role",
-            "r",
-            json!([{"kind": "User", "name": "alice"}]),
-        ),
+        rb("ns", "rb", "Role", "r", json!([{"kind": "User", "name": "alice"}])),
     ]);
     // Verbs sort first (`[get]` < `[list get]` < `[update]`); pods' verbs
     // merge in first-seen order; one row per resource name; the first

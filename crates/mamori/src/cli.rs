@@ -46,6 +46,8 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// RBAC questions answered offline: can-i, who-can, matrix, generate.
+    Rbac(RbacArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -116,4 +118,183 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `mamori rbac ...`: the RBAC engine's questions, answered from manifests.
+#[derive(clap::Args, Debug)]
+pub struct RbacArgs {
+    #[command(subcommand)]
+    pub command: RbacCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RbacCommand {
+    /// Would the API server allow this? Prints `yes` or `no`, exits 0 or 1 (like kubectl).
+    ///
+    /// Answers `kubectl auth can-i` from manifests, with the default
+    /// (bootstrap) policy of the chosen Kubernetes version included. Without
+    /// `-n` the namespace is `default`, as kubectl's. With --list, every
+    /// argument is a PATH; otherwise the first two are VERB and RESOURCE.
+    ///
+    /// Examples:
+    ///   mamori rbac can-i delete pods -n k8s-defense --as system:serviceaccount:k8s-defense:sa-admin manifests/
+    ///   mamori rbac can-i get pods/nginx --subresource log -n shop --as alice manifests/
+    ///   mamori rbac can-i list deployments.apps -A --as bob --as-group dev manifests/
+    ///   mamori rbac can-i get /healthz --as system:anonymous
+    ///   mamori rbac can-i --list -n k8s-defense --as system:serviceaccount:k8s-defense:sa-limited manifests/
+    ///   mamori rbac can-i delete pods --explain -n k8s-defense --as system:serviceaccount:k8s-defense:sa-admin manifests/
+    #[command(verbatim_doc_comment)]
+    CanI(CanIArgs),
+    /// Every subject that may do VERB on RESOURCE, with the chain behind each.
+    ///
+    /// Without -n: namespace `default` for namespaced resources, cluster-wide
+    /// for cluster-scoped ones and URLs; -A counts RoleBindings of every
+    /// namespace, each for its own namespace.
+    ///
+    /// Examples:
+    ///   mamori rbac who-can delete pods -n k8s-defense manifests/
+    ///   mamori rbac who-can get secrets -A manifests/ --format json
+    ///   mamori rbac who-can create serviceaccounts/token -n kube-system manifests/
+    #[command(verbatim_doc_comment)]
+    WhoCan(WhoCanArgs),
+    /// Resources x verbs access matrix of one user or service account.
+    ///
+    /// `x` allowed, `~` only for some named objects (resourceNames), `.` denied.
+    ///
+    /// Examples:
+    ///   mamori rbac matrix --as system:serviceaccount:k8s-defense:sa-limited -n k8s-defense manifests/
+    ///   mamori rbac matrix --as alice --all manifests/ --format json
+    #[command(verbatim_doc_comment)]
+    Matrix(MatrixArgs),
+    /// The least-privilege Role/ClusterRole and binding that allow what an audit log shows.
+    ///
+    /// Reads Kubernetes audit events (audit.k8s.io/v1, one JSON object per
+    /// line), keeps those of one user, and prints YAML: a Role and
+    /// RoleBinding per namespace, a ClusterRole and ClusterRoleBinding for
+    /// cluster-wide requests and URLs. Read verbs are widened to
+    /// get/list/watch as audit2rbac does (--exact keeps only the logged
+    /// verbs); what that grants beyond the log is printed on stderr.
+    /// resourceNames are never used for create, list, watch or
+    /// deletecollection. Malformed lines are skipped and counted.
+    ///
+    /// Examples:
+    ///   mamori rbac generate --audit-log audit.log --user alice > alice-rbac.yaml
+    ///   mamori rbac generate --audit-log audit.log --serviceaccount ns1/sa1 --exact
+    #[command(verbatim_doc_comment)]
+    Generate(GenerateArgs),
+}
+
+/// How manifests are read for RBAC questions.
+#[derive(clap::Args, Debug)]
+pub struct RbacInput {
+    /// Leave out the default policy the API server creates (cluster-admin, view, system:discovery, ...).
+    #[arg(long)]
+    pub no_bootstrap: bool,
+    /// Kubernetes version whose default policy applies (1.25 to 1.34 carried; newer use 1.34's).
+    #[arg(long, default_value = mamori_source::schema::NEWEST)]
+    pub k8s_version: String,
+    /// No warnings about rejected or incomplete RBAC objects on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CanIArgs {
+    /// VERB RESOURCE[.GROUP][/NAME] (or VERB /URL), then the manifest PATHs;
+    /// with --list, only PATHs. Default PATH: the current folder.
+    #[arg(value_name = "VERB RESOURCE PATH")]
+    pub words: Vec<String>,
+    /// Subresource (`log`, `exec`, `scale`, ...).
+    #[arg(long)]
+    pub subresource: Option<String>,
+    /// Namespace of the request (default: `default`, as kubectl).
+    #[arg(long, short = 'n', conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// Ask for all namespaces at once (cluster-wide: only ClusterRoleBindings count).
+    #[arg(long, short = 'A')]
+    pub all_namespaces: bool,
+    /// The user asking (`system:serviceaccount:NS:NAME` for a service account).
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: String,
+    /// A group of the user (repeatable); without it, the groups the API server's impersonation would give.
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub as_group: Vec<String>,
+    /// Print every allowed action, as kubectl's table.
+    #[arg(long)]
+    pub list: bool,
+    /// Show the binding -> role -> rule behind the answer.
+    #[arg(long)]
+    pub explain: bool,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: RbacFormat,
+    #[command(flatten)]
+    pub input: RbacInput,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct WhoCanArgs {
+    /// VERB RESOURCE[.GROUP][/NAME] (or VERB /URL), then the manifest PATHs.
+    #[arg(value_name = "VERB RESOURCE PATH", required = true)]
+    pub words: Vec<String>,
+    #[arg(long)]
+    pub subresource: Option<String>,
+    /// Namespace of the request.
+    #[arg(long, short = 'n', conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// RoleBindings of every namespace count, each in its own namespace.
+    #[arg(long, short = 'A')]
+    pub all_namespaces: bool,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: RbacFormat,
+    #[command(flatten)]
+    pub input: RbacInput,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MatrixArgs {
+    /// Manifest files or folders. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    /// The user (`system:serviceaccount:NS:NAME` for a service account).
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: String,
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub as_group: Vec<String>,
+    /// Namespace (default: `default`); namespaced resources are asked there.
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    /// Also list resource types with no access at all.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: RbacFormat,
+    #[command(flatten)]
+    pub input: RbacInput,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// Audit log: audit.k8s.io/v1 events, one JSON object per line (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: PathBuf,
+    /// The user whose requests to allow (the impersonated user when there is one).
+    #[arg(long, conflicts_with = "serviceaccount")]
+    pub user: Option<String>,
+    /// The service account whose requests to allow.
+    #[arg(long, value_name = "NS/NAME")]
+    pub serviceaccount: Option<String>,
+    /// Only the logged verbs: do not widen get/list/watch.
+    #[arg(long)]
+    pub exact: bool,
+    /// Name of the generated roles and bindings (default `mamori:USER`).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write the YAML to FILE (whole or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RbacFormat {
+    Text,
+    Json,
 }

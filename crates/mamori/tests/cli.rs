@@ -83,7 +83,14 @@ fn exit_codes() {
         &["scan", "examples/k8s-defense", "--fail-on", "critical", "-q"],
         &root(),
     );
-    assert_eq!(r.code, 0, "no critical finding yet in the example");
+    // The example's service account is bound to cluster-admin and its token
+    // is mounted in the pods: RBAC001 and RBAC014 are critical.
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("RBAC001") && r.stdout.contains("RBAC014"),
+        "{}",
+        r.stdout
+    );
     let r = mamori(&["scan", "examples/k8s-defense", "--k8s-version", "1.12"], &root());
     assert_eq!(r.code, 2);
     assert!(

@@ -1,19 +1,17 @@
-//! Test helpers: YAML manifests to `serde_json::Value`s, and locating the
+//! Test helpers: manifests read by mamori's own loader, and locating the
 //! shared conformance data (absent on some machines: tests then skip with a
 //! note, and the inline fixtures still run).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use serde_json::Value;
+use mamori_model::Object;
+use mamori_source::load::{load_texts, LoadOptions};
 
-/// Every document of a multi-document YAML string.
-pub fn yaml_docs(text: &str) -> Vec<Value> {
-    serde_yaml_ng::Deserializer::from_str(text)
-        .map(|d| Value::deserialize(d).expect("valid YAML"))
-        .filter(|v| !v.is_null())
-        .collect()
+/// Every object of a manifest text, as `mamori scan` loads it (Lists
+/// expanded, schema-validated, unknown fields pruned into `stored`).
+pub fn objects(path: &str, text: &str) -> Vec<Object> {
+    load_texts(&[(path, text)], &LoadOptions::default()).objects
 }
 
 /// `/work/shared` (or `$MAMORI_SHARED`), if present.
@@ -39,11 +37,11 @@ pub fn shared_file(rel: &str) -> Option<String> {
     }
 }
 
-/// Documents of several shared files, or `None` if any is missing.
-pub fn shared_docs(rels: &[&str]) -> Option<Vec<Value>> {
+/// Objects of several shared files, or `None` if any is missing.
+pub fn shared_objects(rels: &[&str]) -> Option<Vec<Object>> {
     let mut out = Vec::new();
     for rel in rels {
-        out.extend(yaml_docs(&shared_file(rel)?));
+        out.extend(objects(rel, &shared_file(rel)?));
     }
     Some(out)
 }

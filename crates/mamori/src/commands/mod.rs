@@ -2,6 +2,7 @@
 
 mod checks;
 mod docs;
+mod rbac;
 mod scan;
 
 use crate::cli::{Cli, Command};
@@ -14,6 +15,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Checks { format } => checks::list(format),
         Command::Explain { code } => checks::explain(&code),
         Command::Docs { dir, check } => docs::run(&dir, check),
+        Command::Rbac(args) => rbac::run(args),
     }
 }
 
