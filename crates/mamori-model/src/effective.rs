@@ -305,6 +305,244 @@ impl Effective {
     }
 }
 
+/// Default users of well-known images, for when no `runAsUser` is set: a
+/// guess the image's `USER` line confirms or not, said as such. Official
+/// Docker Hub images run as root unless noted.
+pub fn known_image_user(image: &str) -> Option<(i64, &'static str)> {
+    let (name, tag) = split_image(image);
+    let name = name
+        .strip_prefix("docker.io/")
+        .or_else(|| name.strip_prefix("index.docker.io/"))
+        .unwrap_or(&name)
+        .to_string();
+    let name = name.strip_prefix("library/").unwrap_or(&name).to_string();
+    const NON_ROOT: &[(&str, i64, &str)] = &[
+        ("curlimages/curl", 100, "curlimages/curl runs as curl_user (uid 100)"),
+        (
+            "nginxinc/nginx-unprivileged",
+            101,
+            "nginx-unprivileged runs as nginx (uid 101)",
+        ),
+    ];
+    if let Some((_, uid, why)) = NON_ROOT.iter().find(|(n, _, _)| *n == name) {
+        return Some((*uid, why));
+    }
+    if name.starts_with("bitnami/") {
+        return Some((1001, "Bitnami images run as uid 1001"));
+    }
+    if name.starts_with("gcr.io/distroless/") {
+        return Some(if tag.contains("nonroot") {
+            (65532, "distroless :nonroot images run as uid 65532")
+        } else {
+            (0, "distroless images without :nonroot run as root")
+        });
+    }
+    const ROOT: &[&str] = &[
+        "alpine",
+        "busybox",
+        "ubuntu",
+        "debian",
+        "centos",
+        "fedora",
+        "rockylinux",
+        "amazonlinux",
+        "nginx",
+        "httpd",
+        "python",
+        "node",
+        "golang",
+        "ruby",
+        "php",
+        "redis",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "openjdk",
+        "eclipse-temurin",
+        "traefik",
+        "haproxy",
+        "memcached",
+        "rabbitmq",
+        "wordpress",
+    ];
+    if ROOT.contains(&name.as_str()) {
+        return Some((0, "official Docker Hub image without a USER line: runs as root"));
+    }
+    None
+}
+
+/// `registry/repo:tag@digest` -> (`registry/repo`, `tag`).
+fn split_image(image: &str) -> (String, String) {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    // A `:` after the last `/` is the tag; before it, a registry port.
+    match no_digest.rfind(':') {
+        Some(i) if !no_digest[i..].contains('/') => (no_digest[..i].to_string(), no_digest[i + 1..].to_string()),
+        _ => (no_digest.to_string(), String::new()),
+    }
+}
+
+/// Yes, no, or it depends on something manifests do not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// One thing a process in the container can or cannot do, and why.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Ability {
+    pub what: &'static str,
+    /// The command that shows it (as in the course's runtime exercise).
+    pub try_it: &'static str,
+    pub answer: Answer,
+    pub because: String,
+}
+
+impl Effective {
+    /// uid 0 known from the manifest, or from a well-known image's default.
+    pub fn root_guess(&self, image: &str) -> (Option<bool>, String) {
+        match (&self.user, self.is_root()) {
+            (User::Uid(u, _), _) => (Some(*u == 0), format!("uid {u} (runAsUser)")),
+            (User::Image, Some(false)) => (
+                Some(false),
+                "a non-root uid the image declares (runAsNonRoot: the kubelet refuses root)".into(),
+            ),
+            _ => match known_image_user(image) {
+                Some((uid, why)) => (Some(uid == 0), format!("uid {uid}, from the image: {why}")),
+                None => (None, "unknown: the image's USER decides".into()),
+            },
+        }
+    }
+
+    /// What a process can do: raw sockets, user namespaces, file ownership,
+    /// low ports, mounts, privilege escalation.
+    pub fn abilities(&self, image: &str) -> Vec<Ability> {
+        let (root, _) = self.root_guess(image);
+        let usable = |cap: &str| -> Answer {
+            if !self.has_cap(cap) {
+                return Answer::No;
+            }
+            match root {
+                Some(true) => Answer::Yes,
+                Some(false) if !self.allow_privilege_escalation => Answer::No,
+                Some(false) => Answer::Unknown,
+                None => Answer::Unknown,
+            }
+        };
+        let cap_reason = |cap: &str, ans: Answer| -> String {
+            match ans {
+                _ if !self.has_cap(cap) => format!("{cap} is not in its capability set"),
+                Answer::Yes => format!("root holds {cap} (in its capability set)"),
+                Answer::No => format!(
+                    "{cap} is in the bounding set, but a non-root process has no effective capabilities and allowPrivilegeEscalation: false stops setuid or file-capability binaries"
+                ),
+                Answer::Unknown if root == Some(false) => {
+                    format!("non-root, but a setuid or file-capability binary could use {cap} (allowPrivilegeEscalation is not false)")
+                }
+                Answer::Unknown => format!("{cap} is in its set; whether the process holds it depends on the image's user"),
+            }
+        };
+        let mut out = Vec::new();
+
+        let raw = usable("NET_RAW");
+        out.push(Ability {
+            what: "open raw sockets (ping, packet forging)",
+            try_it: "ping -c 2 8.8.8.8",
+            answer: raw,
+            because: cap_reason("NET_RAW", raw),
+        });
+
+        let sys_admin = usable("SYS_ADMIN");
+        let (userns, why) = match &self.seccomp {
+            _ if self.privileged => (Answer::Yes, "privileged: no seccomp filter".to_string()),
+            Profile::Unconfined => (
+                if root == Some(true) {
+                    Answer::Yes
+                } else {
+                    Answer::Unknown
+                },
+                if root == Some(true) {
+                    "seccomp is Unconfined, and root may create user namespaces".into()
+                } else {
+                    "seccomp is Unconfined; a non-root user may too where the node allows unprivileged user namespaces"
+                        .into()
+                },
+            ),
+            Profile::RuntimeDefault if sys_admin == Answer::Yes => (
+                Answer::Yes,
+                "RuntimeDefault allows unshare to holders of SYS_ADMIN".into(),
+            ),
+            Profile::RuntimeDefault => (
+                Answer::No,
+                "seccomp RuntimeDefault blocks unshare(CLONE_NEWUSER) without SYS_ADMIN".into(),
+            ),
+            Profile::Localhost(p) => (Answer::Unknown, format!("depends on the Localhost profile {p:?}")),
+        };
+        out.push(Ability {
+            what: "create user and mount namespaces",
+            try_it: "unshare --user --mount",
+            answer: userns,
+            because: why,
+        });
+
+        let chown = usable("CHOWN");
+        out.push(Ability {
+            what: "change file owners",
+            try_it: "chown 1234 /tmp/x",
+            answer: chown,
+            because: cap_reason("CHOWN", chown),
+        });
+
+        let low = usable("NET_BIND_SERVICE");
+        out.push(Ability {
+            what: "bind ports below 1024",
+            try_it: "nc -l -p 80",
+            answer: low,
+            because: cap_reason("NET_BIND_SERVICE", low),
+        });
+
+        let (mount, why) = if self.privileged {
+            (Answer::Yes, "privileged".to_string())
+        } else if sys_admin == Answer::No {
+            (Answer::No, "mount needs SYS_ADMIN, which it does not hold".into())
+        } else if self.has_cap("SYS_ADMIN") {
+            (
+                Answer::Unknown,
+                "holds SYS_ADMIN; the node's default AppArmor profile, where enabled, still denies mount".into(),
+            )
+        } else {
+            (Answer::No, "mount needs SYS_ADMIN, which is not in its set".into())
+        };
+        out.push(Ability {
+            what: "mount filesystems",
+            try_it: "mount -t tmpfs x /mnt",
+            answer: mount,
+            because: why,
+        });
+
+        let (esc, why) = if self.privileged {
+            (Answer::Yes, "privileged".to_string())
+        } else if !self.allow_privilege_escalation {
+            (Answer::No, "allowPrivilegeEscalation: false sets no_new_privs".into())
+        } else {
+            (
+                Answer::Yes,
+                "allowPrivilegeEscalation is not false: setuid and file-capability binaries raise privileges".into(),
+            )
+        };
+        out.push(Ability {
+            what: "gain privileges through setuid binaries",
+            try_it: "su, sudo, ping with file capabilities",
+            answer: esc,
+            because: why,
+        });
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,5 +617,55 @@ mod tests {
         );
         let c = node(serde_json::json!({"name": "b"}));
         assert_eq!(Effective::of(&spec, Some(&meta), &c).apparmor, None);
+    }
+}
+
+#[cfg(test)]
+mod course_runtime_table {
+    //! The course's runtime exercise (EXPECTED.md, ex2): `id`, `unshare
+    //! --user --mount` and `ping` in `secure-pod` and `insecure-pod`.
+    use super::*;
+
+    fn answers(spec: serde_json::Value) -> (Option<bool>, Answer, Answer) {
+        let spec = Node::from_json(&spec);
+        let c = &spec.get("containers").and_then(Node::as_seq).unwrap()[0];
+        let e = Effective::of(&spec, None, c);
+        let image = c.str_field("image").unwrap();
+        let a = e.abilities(image);
+        let find = |t: &str| a.iter().find(|x| x.try_it == t).unwrap().answer;
+        (
+            e.root_guess(image).0,
+            find("unshare --user --mount"),
+            find("ping -c 2 8.8.8.8"),
+        )
+    }
+
+    #[test]
+    fn secure_pod_runs_as_1000_and_can_neither_unshare_nor_ping() {
+        let (root, unshare, ping) = answers(serde_json::json!({
+            "securityContext": {"runAsNonRoot": true, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{"name": "demo", "image": "alpine", "securityContext": {
+                "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]
+        }));
+        assert_eq!((root, unshare, ping), (Some(false), Answer::No, Answer::No));
+    }
+
+    #[test]
+    fn insecure_pod_is_root_and_can_unshare_and_ping() {
+        let (root, unshare, ping) = answers(serde_json::json!({
+            "containers": [{"name": "demo", "image": "alpine", "securityContext": {"allowPrivilegeEscalation": true}}]
+        }));
+        assert_eq!((root, unshare, ping), (Some(true), Answer::Yes, Answer::Yes));
+    }
+
+    #[test]
+    fn image_names_normalise() {
+        assert_eq!(known_image_user("docker.io/library/alpine:3.20").map(|u| u.0), Some(0));
+        assert_eq!(known_image_user("curlimages/curl:8.10.1").map(|u| u.0), Some(100));
+        assert_eq!(
+            known_image_user("gcr.io/distroless/static:nonroot").map(|u| u.0),
+            Some(65532)
+        );
+        assert_eq!(known_image_user("registry.example:5000/alpine"), None);
     }
 }

@@ -48,6 +48,40 @@ pub enum Command {
     },
     /// RBAC questions answered offline: can-i, who-can, matrix, generate.
     Rbac(RbacArgs),
+    /// What each container of a pod or workload can actually do.
+    ///
+    /// For every container: the user it runs as, its effective capabilities
+    /// (the container runtime's default set, plus adds, minus drops), its
+    /// seccomp and AppArmor profiles as applied, and what follows: can it open
+    /// raw sockets (ping), create user namespaces (unshare), change owners,
+    /// bind ports below 1024, mount, escalate. Objects are read as the API
+    /// server would store them (unknown fields dropped).
+    ///
+    /// Examples:
+    ///   mamori explain-pod k8s-defense/secure-pod ../shared/seed-lab/ex2-supply-chain
+    ///   mamori explain-pod shop/web examples/k8s-defense --format json
+    #[command(verbatim_doc_comment)]
+    ExplainPod(ExplainPodArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainPodArgs {
+    /// The pod or workload: NAMESPACE/NAME, or NAME with `-n`. Any pod-bearing
+    /// kind matches (Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob...).
+    pub target: String,
+    /// Files or folders to read; `-` for stdin. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    /// Namespace for a target given without one, and for objects that name none.
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextOrJson {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args, Debug)]

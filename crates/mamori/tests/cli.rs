@@ -367,3 +367,107 @@ fn docs_are_current_and_explain_matches() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(v.as_array().unwrap().iter().any(|c| c["code"] == "SCH003"));
 }
+
+/// Answers of `explain-pod --format json` for one container: (root, unshare, ping).
+fn runtime_answers(r: &Run, container: &str) -> (serde_json::Value, String, String) {
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    let c = v[0]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == container)
+        .unwrap_or_else(|| panic!("no container {container}: {}", r.stdout))
+        .clone();
+    let answer = |t: &str| {
+        c["abilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["try_it"] == t)
+            .unwrap()["answer"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    (
+        c["root"].clone(),
+        answer("unshare --user --mount"),
+        answer("ping -c 2 8.8.8.8"),
+    )
+}
+
+#[test]
+fn explain_pod_on_the_example_and_bad_targets() {
+    let r = mamori(
+        &[
+            "explain-pod",
+            "shop/toolbox",
+            "examples/k8s-defense",
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // curlimages/curl runs as uid 100; its misplaced capabilities are dropped,
+    // so NET_RAW stays in the set, but a non-root process with
+    // allowPrivilegeEscalation: false cannot use it. Unconfined seccomp
+    // leaves unshare to the node's user-namespace setting.
+    let (root_user, unshare, ping) = runtime_answers(&r, "toolbox");
+    assert_eq!(root_user, serde_json::json!(false));
+    assert_eq!(unshare, "unknown");
+    assert_eq!(ping, "no");
+    let r = mamori(&["explain-pod", "shop/nothing", "examples/k8s-defense"], &root());
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no pod or workload shop/nothing") && r.stderr.contains("shop/web (Pod)"),
+        "{}",
+        r.stderr
+    );
+    let r = mamori(&["explain-pod", "a/b/c", "examples/k8s-defense"], &root());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not NAMESPACE/NAME"), "{}", r.stderr);
+}
+
+/// The course's runtime table (EXPECTED.md, ex2): `id`, `unshare --user
+/// --mount` and `ping` in secure-pod and insecure-pod.
+#[test]
+fn explain_pod_predicts_the_course_runtime_table() {
+    let Some(shared) = shared() else { return };
+    let lab = shared.join("seed-lab/ex2-supply-chain");
+    let corrected = lab.join("corrected");
+    let r = mamori(
+        &[
+            "explain-pod",
+            "k8s-defense/secure-pod",
+            corrected.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        runtime_answers(&r, "demo"),
+        (serde_json::json!(false), "no".into(), "no".into())
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v[0]["containers"][0]["user"].as_str().unwrap().starts_with("uid 1000"));
+
+    let insecure = lab.join("insecure-pod.yaml");
+    let r = mamori(
+        &[
+            "explain-pod",
+            "k8s-defense/insecure-pod",
+            insecure.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        runtime_answers(&r, "demo"),
+        (serde_json::json!(true), "yes".into(), "yes".into())
+    );
+}

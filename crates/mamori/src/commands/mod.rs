@@ -2,6 +2,7 @@
 
 mod checks;
 mod docs;
+mod explain_pod;
 mod rbac;
 mod scan;
 
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain { code } => checks::explain(&code),
         Command::Docs { dir, check } => docs::run(&dir, check),
         Command::Rbac(args) => rbac::run(args),
+        Command::ExplainPod(args) => explain_pod::run(args),
     }
 }
 
