@@ -84,6 +84,33 @@ const CRD_DATA: &[&str] = &[
     include_str!("../data/crds/kyverno.json"),
 ];
 
+/// (group, version, kind).
+type RootKey = (String, String, String);
+
+/// The roots of `CRD_DATA`, converted once and shared by every Kubernetes
+/// version (a `Type` clone shares its objects).
+fn crd_roots() -> &'static [(RootKey, Type)] {
+    static ROOTS: OnceLock<Vec<(RootKey, Type)>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = Vec::new();
+        for raw in CRD_DATA {
+            let json: Json = serde_json::from_str(raw).expect("embedded CRD data is valid JSON");
+            for def in json.as_array().into_iter().flatten() {
+                let s = |k: &str| def.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+                if let Some(schema) = def.get("schema") {
+                    let ty = openapi_v3_type(schema);
+                    for kind in s("kind").split(',') {
+                        for v in s("versions").split(',') {
+                            roots.push(((s("group"), v.to_string(), kind.to_string()), ty.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        roots
+    })
+}
+
 /// Enumerations the API server's validation enforces for built-in types
 /// (the OpenAPI v2 data does not carry them).
 const ENUMS: &[(&str, &str, &[&str])] = &[
@@ -240,20 +267,8 @@ impl SchemaSet {
                 set.roots.insert((s(0), s(1), s(2)), Type::Ref(s(3)));
             }
         }
-        for raw in CRD_DATA {
-            let json: Json = serde_json::from_str(raw).expect("embedded CRD data is valid JSON");
-            for def in json.as_array().into_iter().flatten() {
-                let s = |k: &str| def.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
-                if let Some(schema) = def.get("schema") {
-                    let ty = openapi_v3_type(schema);
-                    for kind in s("kind").split(',') {
-                        for v in s("versions").split(',') {
-                            set.roots
-                                .insert((s("group"), v.to_string(), kind.to_string()), ty.clone());
-                        }
-                    }
-                }
-            }
+        for (key, ty) in crd_roots() {
+            set.roots.insert(key.clone(), ty.clone());
         }
         set
     }
