@@ -76,9 +76,40 @@ fn data(version: &str) -> Option<&'static str> {
     })
 }
 
-/// Our own OpenAPI v3 schemas for the custom resources mamori analyses,
-/// written from the projects' API references.
-const CRD_DATA: &[&str] = &[include_str!("../data/crds/istio-security.json")];
+/// OpenAPI v3 schemas for the custom resources mamori knows without a CRD
+/// in the input (see `data/README.md`).
+const CRD_DATA: &[&str] = &[
+    include_str!("../data/crds/istio-security.json"),
+    include_str!("../data/crds/istio-networking.json"),
+    include_str!("../data/crds/kyverno.json"),
+];
+
+/// (group, version, kind).
+type RootKey = (String, String, String);
+
+/// The roots of `CRD_DATA`, converted once and shared by every Kubernetes
+/// version (a `Type` clone shares its objects).
+fn crd_roots() -> &'static [(RootKey, Type)] {
+    static ROOTS: OnceLock<Vec<(RootKey, Type)>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = Vec::new();
+        for raw in CRD_DATA {
+            let json: Json = serde_json::from_str(raw).expect("embedded CRD data is valid JSON");
+            for def in json.as_array().into_iter().flatten() {
+                let s = |k: &str| def.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+                if let Some(schema) = def.get("schema") {
+                    let ty = openapi_v3_type(schema);
+                    for kind in s("kind").split(',') {
+                        for v in s("versions").split(',') {
+                            roots.push(((s("group"), v.to_string(), kind.to_string()), ty.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        roots
+    })
+}
 
 /// Enumerations the API server's validation enforces for built-in types
 /// (the OpenAPI v2 data does not carry them).
@@ -236,17 +267,8 @@ impl SchemaSet {
                 set.roots.insert((s(0), s(1), s(2)), Type::Ref(s(3)));
             }
         }
-        for raw in CRD_DATA {
-            let json: Json = serde_json::from_str(raw).expect("embedded CRD data is valid JSON");
-            for def in json.as_array().into_iter().flatten() {
-                let s = |k: &str| def.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
-                if let Some(schema) = def.get("schema") {
-                    for v in s("versions").split(',') {
-                        set.roots
-                            .insert((s("group"), v.to_string(), s("kind")), openapi_v3_type(schema));
-                    }
-                }
-            }
+        for (key, ty) in crd_roots() {
+            set.roots.insert(key.clone(), ty.clone());
         }
         set
     }
@@ -360,6 +382,13 @@ fn compact_type(t: &Json) -> Type {
 
 /// An OpenAPI v3 (structural) schema, as CRDs carry it.
 pub fn openapi_v3_type(s: &Json) -> Type {
+    // Our embedded data names built-in Kubernetes types (ObjectMeta,
+    // LabelSelector, admissionregistration.v1.MatchCondition) instead of
+    // inlining them; they resolve against the chosen Kubernetes version, and
+    // to "anything" where that version lacks them.
+    if let Some(name) = s.get("x-mamori-ref").and_then(Json::as_str) {
+        return Type::Ref(name.to_string());
+    }
     if s.get("x-kubernetes-int-or-string").and_then(Json::as_bool) == Some(true) {
         return Type::IntOrString;
     }
@@ -894,6 +923,51 @@ mod tests {
                     beside: "to".into()
                 })
             }
+        );
+    }
+
+    #[test]
+    fn openapi_v3_refs_maps_and_preserved_fields() {
+        let t =
+            openapi_v3_type(&serde_json::json!({"x-mamori-ref": "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"}));
+        assert_eq!(
+            t,
+            Type::Ref("io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector".into())
+        );
+        let t = openapi_v3_type(&serde_json::json!({"type": "object", "additionalProperties": {"type": "string"}}));
+        assert_eq!(t, Type::Map(Box::new(Type::String)));
+        let t = openapi_v3_type(&serde_json::json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}));
+        assert_eq!(t, Type::Any);
+        let t = openapi_v3_type(&serde_json::json!({"x-kubernetes-int-or-string": true}));
+        assert_eq!(t, Type::IntOrString);
+        // A referenced built-in type is validated like the built-in kinds:
+        // Kyverno's match.any[].resources.selector is a LabelSelector.
+        let v = check("apiVersion: kyverno.io/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  rules:\n  - name: r\n    match:\n      any:\n      - resources:\n          selector:\n            matchExpressions:\n            - {key: a, operator: in}\n");
+        assert_eq!(v.issues.len(), 1, "{:?}", v.issues);
+        assert_eq!(
+            v.issues[0].path.to_string(),
+            "spec.rules[0].match.any[0].resources.selector.matchExpressions[0].operator"
+        );
+        assert!(matches!(v.issues[0].kind, IssueKind::InvalidEnum { .. }));
+    }
+
+    #[test]
+    fn one_entry_serves_several_kinds_and_versions() {
+        let set = SchemaSet::for_version(NEWEST).unwrap();
+        for (g, v, k) in [
+            ("kyverno.io", "v1", "ClusterPolicy"),
+            ("kyverno.io", "v1", "Policy"),
+            ("kyverno.io", "v2beta1", "Policy"),
+            ("kyverno.io", "v2", "ClusterCleanupPolicy"),
+            ("networking.istio.io", "v1alpha3", "VirtualService"),
+            ("networking.istio.io", "v1", "DestinationRule"),
+            ("security.istio.io", "v1beta1", "AuthorizationPolicy"),
+        ] {
+            assert!(set.root(g, v, k).is_some(), "{g}/{v} {k}");
+        }
+        assert_eq!(
+            set.served_versions("networking.istio.io", "EnvoyFilter"),
+            vec!["v1alpha3"]
         );
     }
 
