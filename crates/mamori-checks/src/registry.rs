@@ -57,6 +57,9 @@ pub fn all() -> Vec<&'static dyn Check> {
         &sch::document_not_a_mapping::CHECK,
         &sch::invalid_base64_data::CHECK,
         &img::image_tag_latest_or_missing::CHECK,
+        &img::image_not_pinned_by_digest::CHECK,
+        &img::pull_policy_allows_stale_image::CHECK,
+        &img::registry_not_allowed::CHECK,
         &pod::privileged_container::CHECK,
         &pod::privilege_escalation_allowed::CHECK,
     ];
