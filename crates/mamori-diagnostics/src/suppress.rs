@@ -104,11 +104,24 @@ impl Config {
                         .ok_or_else(|| err(&e.value, "allowAnnotations", "must be true or false".into()))?;
                 }
                 "registries" => {
-                    cfg.registries = e
-                        .value
-                        .as_seq()
-                        .map(|s| s.iter().filter_map(|v| v.as_str().map(String::from)).collect())
-                        .ok_or_else(|| err(&e.value, "registries", "must be a list of registry hosts".into()))?;
+                    let Some(items) = e.value.as_seq() else {
+                        return Err(err(&e.value, "registries", "must be a list of registry hosts".into()));
+                    };
+                    for (i, item) in items.iter().enumerate() {
+                        // A non-string or empty entry is a mistake, not "allow nothing more".
+                        match item.as_str().map(str::trim) {
+                            Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+                                cfg.registries.push(host.to_string())
+                            }
+                            _ => {
+                                return Err(err(
+                                    item,
+                                    &format!("registries[{i}]"),
+                                    "must be a registry host (`registry.example.com`, `localhost:5000`), a host with a path prefix (`ghcr.io/my-org`) or `*.domain`".into(),
+                                ))
+                            }
+                        }
+                    }
                 }
                 other => {
                     return Err(err(
@@ -500,6 +513,14 @@ mod tests {
         );
         let e = Config::from_node(".mamori.yaml", Some(&node)).unwrap_err();
         assert_eq!(e.field, "ignore[0].expire");
+        let node = Node::from_json(&serde_json::json!({"registries": ["ghcr.io/my-org", 5]}));
+        let e = Config::from_node(".mamori.yaml", Some(&node)).unwrap_err();
+        assert_eq!(e.field, "registries[1]");
+        let node = Node::from_json(&serde_json::json!({"registries": " ghcr.io "}));
+        assert!(Config::from_node(".mamori.yaml", Some(&node)).is_err());
+        let node = Node::from_json(&serde_json::json!({"registries": [" ghcr.io ", "*.example.com"]}));
+        let cfg = Config::from_node(".mamori.yaml", Some(&node)).unwrap();
+        assert_eq!(cfg.registries, ["ghcr.io", "*.example.com"]);
     }
 
     #[test]

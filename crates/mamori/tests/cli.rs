@@ -471,3 +471,47 @@ fn explain_pod_predicts_the_course_runtime_table() {
         (serde_json::json!(true), "yes".into(), "yes".into())
     );
 }
+
+#[test]
+fn course_secret_pod_leaks_are_reported() {
+    let Some(shared) = shared() else { return };
+    let pod = shared.join("seed-lab/ex4-zero-trust/secret-test-pod.yaml");
+    if !pod.is_file() {
+        eprintln!("note: {} not found; skipping", pod.display());
+        return;
+    }
+    let r = mamori(
+        &[
+            "scan",
+            pod.to_str().unwrap(),
+            "--select",
+            "SEC",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "-q",
+        ],
+        &root(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let findings = json_findings(&r);
+    let of = |code: &str| -> Vec<&serde_json::Value> { findings.iter().filter(|f| f["code"] == code).collect() };
+    // The API key is passed as an env var ...
+    let env = of("SEC004");
+    assert_eq!(env.len(), 1, "{findings:#?}");
+    assert_eq!(
+        env[0]["location"]["field"],
+        "spec.containers[0].env[0].valueFrom.secretKeyRef"
+    );
+    // ... and the command prints it twice: `env | grep API_KEY` and `cat` of the mounted file.
+    let printed = of("SEC005");
+    assert_eq!(printed.len(), 1, "{findings:#?}");
+    assert_eq!(printed[0]["location"]["field"], "spec.containers[0].command[2]");
+    let message = printed[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`env` prints the environment, including API_KEY"),
+        "{message}"
+    );
+    assert!(message.contains("`cat /mnt/secrets/API_KEY`"), "{message}");
+}
