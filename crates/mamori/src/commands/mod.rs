@@ -2,6 +2,7 @@
 
 mod checks;
 mod docs;
+mod pss;
 mod scan;
 
 use crate::cli::{Cli, Command};
@@ -11,6 +12,7 @@ use std::path::Path;
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Pss(args) => pss::run(args),
         Command::Checks { format } => checks::list(format),
         Command::Explain { code } => checks::explain(&code),
         Command::Docs { dir, check } => docs::run(&dir, check),
