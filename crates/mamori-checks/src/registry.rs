@@ -59,6 +59,10 @@ pub fn all() -> Vec<&'static dyn Check> {
         &img::image_tag_latest_or_missing::CHECK,
         &pod::privileged_container::CHECK,
         &pod::privilege_escalation_allowed::CHECK,
+        &pss::namespace_without_enforce_label::CHECK,
+        &pss::rejected_by_namespace_enforce::CHECK,
+        &pss::violates_audit_or_warn::CHECK,
+        &pss::namespace_can_enforce_stricter_level::CHECK,
     ];
     v.sort_by_key(|c| c.meta().code);
     v

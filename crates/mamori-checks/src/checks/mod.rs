@@ -1,3 +1,4 @@
 pub mod img;
 pub mod pod;
+pub mod pss;
 pub mod sch;
