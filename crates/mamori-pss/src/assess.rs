@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use mamori_model::{Inventory, Object, PodSpecView};
 use serde_json::Value;
 
+use crate::admission::{admit, AdmissionRequest, AdmissionResponse, RequestKind};
 use crate::config::{Exemption, PodSecurityConfiguration};
 use crate::eval::{non_root_without_user, EvalOptions, Evaluation, PreparedPod};
 use crate::level::{Level, LevelVersion, Version};
@@ -137,6 +138,10 @@ pub struct ObjectAssessment {
     /// The version `strictest` was computed at: the enforce version.
     pub version: Version,
     pub non_root_without_user: Vec<NonRootWithoutUser>,
+    /// The API server's whole answer (warnings, audit annotations), when
+    /// judged by the namespace's labels as they are (no level or version
+    /// given on the command line).
+    pub admission: Option<AdmissionResponse>,
 }
 
 impl ObjectAssessment {
@@ -262,7 +267,28 @@ pub fn assess_object(inv: &Inventory, view: &PodSpecView, opts: &AssessOptions) 
             container: c,
         })
         .collect();
+    let admission = (opts.level.is_none() && opts.version.is_none()).then(|| {
+        let labels: serde_json::Map<String, Value> = namespace_labels(inv, &namespace)
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        let labels = Value::Object(labels);
+        let req = AdmissionRequest {
+            kind: if pod.is_pod {
+                RequestKind::Pod
+            } else {
+                RequestKind::Workload
+            },
+            name,
+            namespace: &namespace,
+            namespace_labels: &labels,
+            username: "",
+            pod: input,
+        };
+        admit(&opts.config, &req, opts.eval)
+    });
     Some(ObjectAssessment {
+        admission,
         object: view.object,
         namespace,
         exempt,

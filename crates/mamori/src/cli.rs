@@ -55,6 +55,7 @@ pub enum Command {
     ///   mamori pss examples/k8s-defense
     ///   mamori pss manifests/ --level restricted
     ///   mamori pss manifests/ --level baseline --version v1.25 --format json -o pss.json
+    ///   mamori pss manifests/ --k8s-version 1.29    # `latest` as a 1.29 API server means it
     ///   helm template ./chart | mamori pss - -n prod --admission-config admission.yaml
     #[command(verbatim_doc_comment, disable_version_flag = true)]
     Pss(PssArgs),
@@ -141,6 +142,11 @@ pub struct PssArgs {
     /// Namespace assumed for namespaced objects that name none.
     #[arg(long, short = 'n', default_value = "default")]
     pub namespace: String,
+    /// Kubernetes version of the API server (1.25 to 1.37): its schema
+    /// decides which fields are dropped, and `latest` (or a newer policy
+    /// version) means this version's checks.
+    #[arg(long, default_value = mamori_source::schema::NEWEST)]
+    pub k8s_version: String,
     /// Write the report to FILE instead of stdout (written whole or not at all).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -112,6 +112,20 @@ fn course_root_pod_is_forbidden_byte_for_byte_and_passes_audit_baseline() {
     );
     assert_eq!(enforce["location"]["path"], "03-pss/root-pod.yaml");
     assert_eq!(enforce["location"]["line"], 1);
+    // The API server's whole answer: rejected, no warning, the enforce policy annotated.
+    let adm = v["admission"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["object"]["name"] == "root-pod")
+        .unwrap();
+    assert_eq!(adm["allowed"], false);
+    assert_eq!(adm["message"], enforce["message"]);
+    assert_eq!(adm["warnings"], serde_json::json!([]));
+    assert_eq!(
+        adm["auditAnnotations"],
+        serde_json::json!({"pod-security.kubernetes.io/enforce-policy": "restricted:latest"})
+    );
     let audit = result(&v, "root-pod", "audit");
     assert_eq!(
         (audit["level"].as_str(), audit["allowed"].as_bool()),
@@ -383,5 +397,40 @@ fn output_file_is_written_whole() {
     assert!(r.stdout.is_empty());
     let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("out.json")).unwrap()).unwrap();
     assert_eq!(v["summary"]["objects"], 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn latest_means_the_api_servers_own_version() {
+    // Probes aimed at another host are refused from policy v1.34 on.
+    let probe = "apiVersion: v1
+kind: Pod
+metadata:
+  name: probe
+  namespace: shop
+spec:
+  containers:
+  - name: app
+    image: registry.example/app:1.0
+    livenessProbe:
+      httpGet:
+        host: 10.0.0.1
+        port: 8080
+";
+    let ns = NAMESPACE.replace("    pod-security.kubernetes.io/enforce-version: v1.30\n", "");
+    let dir = scratch("k8s-version", &[("ns.yaml", &ns), ("probe.yaml", probe)]);
+    let r = mamori(&["pss", ".", "--format", "json"], &dir);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(
+        result(&json(&r), "probe", "enforce")["message"],
+        "pods \"probe\" is forbidden: violates PodSecurity \"baseline:latest\": probe or lifecycle host \
+         (container \"app\" uses probe or lifecycle host \"10.0.0.1\")"
+    );
+    let r = mamori(&["pss", ".", "--format", "json", "--k8s-version", "1.33"], &dir);
+    assert_eq!(r.code, 0, "a 1.33 API server has no such check: {}", r.stdout);
+    assert_eq!(result(&json(&r), "probe", "enforce")["allowed"], true);
+    let r = mamori(&["pss", ".", "--k8s-version", "1.12"], &dir);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("1.25"), "{}", r.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,7 +4,7 @@ use crate::cli::{PssArgs, PssFormat};
 use anyhow::{bail, Context as _};
 use mamori_model::{Inventory, Object};
 use mamori_pss::{
-    assess, AssessOptions, Assessment, ConfigError, Level, Mode, NamespaceAssessment, ObjectAssessment,
+    assess, AssessOptions, Assessment, ConfigError, EvalOptions, Level, Mode, NamespaceAssessment, ObjectAssessment,
     PodSecurityConfiguration,
 };
 use mamori_source::load::{load_paths, LoadOptions, LoadResult, ProblemKind};
@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub fn run(args: PssArgs) -> anyhow::Result<u8> {
+    let k8s_version = super::scan::normalize_version(&args.k8s_version)?;
     let config = match &args.admission_config {
         Some(p) => load_admission_config(p)?,
         None => PodSecurityConfiguration::default(),
@@ -28,6 +29,7 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         bail!("`-` (stdin) can be given only once");
     }
     let opts = LoadOptions {
+        k8s_version: k8s_version.clone(),
         default_namespace: args.namespace.clone(),
         ..LoadOptions::default()
     };
@@ -38,7 +40,11 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
         level: args.level,
         version: args.version,
         config,
-        ..AssessOptions::default()
+        eval: EvalOptions {
+            // An API server knows no check newer than itself: `latest` is its own minor.
+            emulation_minor: k8s_version.split_once('.').and_then(|(_, m)| m.parse().ok()),
+            ..EvalOptions::default()
+        },
     };
     let a = assess(&inventory, &assess_opts);
     let dropped = dropped_fields(&inventory, &load);
@@ -311,6 +317,23 @@ fn render_json(inv: &Inventory, a: &Assessment, dropped: &[(usize, String)]) -> 
             }));
         }
     }
+    // What the API server returns per object, as upstream would send it.
+    let admission: Vec<Value> = a
+        .objects
+        .iter()
+        .filter_map(|o| {
+            let adm = o.admission.as_ref()?;
+            let obj = &inv.objects[o.object];
+            Some(json!({
+                "object": obj.reference(),
+                "location": location(obj),
+                "allowed": adm.allowed,
+                "message": adm.message,
+                "warnings": adm.warnings,
+                "auditAnnotations": adm.audit_annotations,
+            }))
+        })
+        .collect();
     let mut notes = Vec::new();
     for o in &a.objects {
         let obj = &inv.objects[o.object];
@@ -381,6 +404,7 @@ fn render_json(inv: &Inventory, a: &Assessment, dropped: &[(usize, String)]) -> 
     let v = json!({
         "schemaVersion": "1",
         "results": results,
+        "admission": admission,
         "notes": notes,
         "skipped": skipped,
         "namespaces": namespaces,
