@@ -63,6 +63,7 @@ pub fn all() -> Vec<&'static dyn Check> {
         &pss::rejected_by_namespace_enforce::CHECK,
         &pss::violates_audit_or_warn::CHECK,
         &pss::namespace_can_enforce_stricter_level::CHECK,
+        &pss::invalid_pod_security_label::CHECK,
     ];
     v.sort_by_key(|c| c.meta().code);
     v

@@ -270,8 +270,11 @@ fn render_namespace(s: &mut String, inv: &Inventory, a: &Assessment, ns: &Namesp
             "    exempt by the admission configuration: nothing in it is evaluated"
         );
     }
-    for e in &ns.errors {
-        let _ = writeln!(s, "    invalid label: {e}");
+    if let Some(m) = mamori_pss::namespace_invalid_message(&ns.name, &ns.errors) {
+        let _ = writeln!(
+            s,
+            "    the API server refuses to create it: {m}\n    (where it exists anyway: an invalid enforce level counts as restricted, audit or warn as privileged, a version as latest)"
+        );
     }
     let n = ns.objects.len();
     if n == 0 {

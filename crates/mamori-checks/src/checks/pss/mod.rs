@@ -3,6 +3,7 @@
 //! defaults (privileged:latest, no exemptions). `mamori pss` takes an
 //! admission configuration; the catalog does not, so a cluster with other
 //! defaults may judge unlabelled namespaces more strictly than these checks.
+pub mod invalid_pod_security_label;
 pub mod namespace_can_enforce_stricter_level;
 pub mod namespace_without_enforce_label;
 pub mod rejected_by_namespace_enforce;
