@@ -50,6 +50,7 @@ pub enum Command {
     /// Exit codes: 0 nothing is rejected at enforce; 1 enforce rejects a pod
     /// (or a workload's pods); 2 usage or input error (unreadable file,
     /// invalid YAML, bad --level, --version or --admission-config).
+    /// JSON output: docs/pss-json.md.
     ///
     /// Examples:
     ///   mamori pss examples/k8s-defense

@@ -113,7 +113,8 @@ fn report_problems(load: &LoadResult) -> bool {
         };
         eprintln!("{}: {at}: {}", if fatal { "error" } else { "note" }, p.message);
         if let Some(h) = &p.hint {
-            eprintln!("hint: {h}");
+            // The loader's hints name `scan`; the same input works here.
+            eprintln!("hint: {}", h.replace("mamori scan", "mamori pss"));
         }
     }
     errors
