@@ -137,6 +137,9 @@ pub struct ObjectAssessment {
     pub strictest: Level,
     /// The version `strictest` was computed at: the enforce version.
     pub version: Version,
+    /// The level above `strictest` and why the object fails it (`None` at
+    /// restricted): what raising its namespace one level would break.
+    pub above: Option<(Level, Evaluation)>,
     pub non_root_without_user: Vec<NonRootWithoutUser>,
     /// The API server's whole answer (warnings, audit annotations), when
     /// judged by the namespace's labels as they are (no level or version
@@ -260,6 +263,9 @@ pub fn assess_object(inv: &Inventory, view: &PodSpecView, opts: &AssessOptions) 
         .collect::<Vec<_>>();
     let version = verdicts[0].policy.version;
     let strictest = prepared.strictest_level(version, opts.eval);
+    let above = strictest
+        .stricter()
+        .map(|l| (l, prepared.evaluate_with(l, version, opts.eval)));
     let non_root = non_root_without_user(&input)
         .into_iter()
         .map(|c| NonRootWithoutUser {
@@ -295,6 +301,7 @@ pub fn assess_object(inv: &Inventory, view: &PodSpecView, opts: &AssessOptions) 
         verdicts,
         strictest,
         version,
+        above,
         non_root_without_user: non_root,
     })
 }
@@ -373,18 +380,14 @@ pub fn assess_namespace(
         .map(|&i| objects[i].strictest)
         .min()
         .unwrap_or(Level::Restricted);
+    // `strictest` is the members' minimum, so the next level rejects exactly
+    // the members at that minimum, for the reasons each already computed.
     let next = strictest.stricter().map(|level| {
         let failing = members
             .iter()
-            .filter_map(|&i| {
-                let o = &objects[i];
-                if o.strictest >= level {
-                    return None;
-                }
-                let view = inv.pod_specs.iter().find(|v| v.object == o.object)?;
-                let pod = OwnedPod::from_view(&inv.objects[o.object], view)?;
-                let e = PreparedPod::new(&pod.input()).evaluate_with(level, version, opts.eval);
-                Some((i, e))
+            .filter_map(|&i| match &objects[i].above {
+                Some((l, e)) if *l == level => Some((i, e.clone())),
+                _ => None,
             })
             .collect();
         (level, failing)
