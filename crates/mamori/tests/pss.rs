@@ -434,3 +434,30 @@ spec:
     assert!(r.stderr.contains("1.25"), "{}", r.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn stdin_objects_without_namespace_take_dash_n_and_say_so() {
+    use std::io::Write;
+    let dir = scratch("stdin", &[("ns.yaml", NAMESPACE)]);
+    let pod = HOST_POD.replace("  namespace: shop\n", "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mamori"))
+        .args(["pss", "ns.yaml", "-", "-n", "shop", "--format", "json"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(pod.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "judged by shop's enforce=baseline");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let agent = result(&v, "agent", "enforce");
+    assert_eq!(agent["object"]["namespace"], "shop");
+    assert_eq!(agent["location"]["path"], "-");
+    assert!(v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["kind"] == "namespaceAssumed" && n["message"].as_str().unwrap().contains("\"shop\"")));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -148,6 +148,14 @@ fn dropped_fields(inv: &Inventory, load: &LoadResult) -> Vec<(usize, String)> {
     out
 }
 
+/// Helm and Kustomize set the namespace at deploy time; the verdict depends on it.
+fn assumed_namespace(o: &Object) -> Option<String> {
+    let ns = o.effective_namespace.as_deref().filter(|_| o.namespace_assumed)?;
+    Some(format!(
+        "no namespace in the manifest: judged as namespace {ns:?} (set at deploy time, or pass -n)"
+    ))
+}
+
 fn non_root_warnings(o: &ObjectAssessment) -> Vec<String> {
     o.non_root_without_user
         .iter()
@@ -193,6 +201,9 @@ fn render_text(inv: &Inventory, a: &Assessment, dropped: &[(usize, String)]) -> 
         let _ = writeln!(s, "{}  ({}:{})", title(obj), obj.origin.path, obj.origin.line);
         if let Some(e) = o.exempt {
             let _ = writeln!(s, "  exempt ({e}): not evaluated by admission");
+        }
+        if let Some(n) = assumed_namespace(obj) {
+            let _ = writeln!(s, "  note: {n}");
         }
         for (_, d) in dropped.iter().filter(|(i, _)| *i == o.object) {
             let _ = writeln!(s, "  note: {d}");
@@ -341,6 +352,11 @@ fn render_json(inv: &Inventory, a: &Assessment, dropped: &[(usize, String)]) -> 
     let mut notes = Vec::new();
     for o in &a.objects {
         let obj = &inv.objects[o.object];
+        if let Some(n) = assumed_namespace(obj) {
+            notes.push(
+                json!({"object": obj.reference(), "location": location(obj), "kind": "namespaceAssumed", "message": n}),
+            );
+        }
         for (_, d) in dropped.iter().filter(|(i, _)| *i == o.object) {
             notes.push(
                 json!({"object": obj.reference(), "location": location(obj), "kind": "droppedField", "message": d}),
