@@ -49,7 +49,13 @@ pub fn run(args: PssArgs) -> anyhow::Result<u8> {
     let a = assess(&inventory, &assess_opts);
     let dropped = dropped_fields(&inventory, &load);
     let text = match args.format {
-        PssFormat::Text => render_text(&inventory, &a, &dropped),
+        PssFormat::Text => render_text(
+            &inventory,
+            &a,
+            &dropped,
+            args.level
+                .map(|l| format!("{l}:{}", args.version.unwrap_or(mamori_pss::Version::Latest))),
+        ),
         PssFormat::Json => render_json(&inventory, &a, &dropped),
     };
     match &args.output {
@@ -194,8 +200,11 @@ fn verdict_word(o: &ObjectAssessment, mode: Mode, allowed: bool, is_pod: bool) -
     }
 }
 
-fn render_text(inv: &Inventory, a: &Assessment, dropped: &[(usize, String)]) -> String {
+fn render_text(inv: &Inventory, a: &Assessment, dropped: &[(usize, String)], fixed: Option<String>) -> String {
     let mut s = String::new();
+    if let Some(lv) = fixed {
+        let _ = writeln!(s, "Judged at {lv} (--level), not by namespace labels.\n");
+    }
     for o in &a.objects {
         let obj = &inv.objects[o.object];
         let _ = writeln!(s, "{}  ({}:{})", title(obj), obj.origin.path, obj.origin.line);
@@ -251,18 +260,22 @@ fn render_text(inv: &Inventory, a: &Assessment, dropped: &[(usize, String)]) -> 
         render_namespace(&mut s, inv, a, ns);
     }
     let rejected = a.objects.iter().filter(|o| o.rejected()).count();
-    let violating = a
-        .objects
-        .iter()
-        .filter(|o| o.verdicts.iter().any(|v| v.mode != Mode::Enforce && !v.allowed))
-        .count();
     let _ = writeln!(
         s,
-        "{} pod-bearing object(s): {rejected} rejected at enforce, {violating} violating audit or warn; {} namespace(s)",
+        "{} pod-bearing object(s): {rejected} rejected at enforce, {} more violating audit or warn; {} namespace(s)",
         a.objects.len(),
+        audit_or_warn_only(a),
         a.namespaces.len()
     );
     s
+}
+
+/// Objects that enforce admits but audit or warn flags.
+fn audit_or_warn_only(a: &Assessment) -> usize {
+    a.objects
+        .iter()
+        .filter(|o| !o.rejected() && o.verdicts.iter().any(|v| v.mode != Mode::Enforce && !v.allowed))
+        .count()
 }
 
 fn render_namespace(s: &mut String, inv: &Inventory, a: &Assessment, ns: &NamespaceAssessment) {
@@ -415,6 +428,7 @@ fn render_json(inv: &Inventory, a: &Assessment, dropped: &[(usize, String)]) -> 
     let summary = json!({
         "objects": a.objects.len(),
         "rejectedAtEnforce": a.objects.iter().filter(|o| o.rejected()).count(),
+        "violatingAuditOrWarnOnly": audit_or_warn_only(a),
         "namespaces": a.namespaces.len(),
         "strictestLevels": Level::ALL
             .iter()
