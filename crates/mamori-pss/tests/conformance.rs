@@ -19,8 +19,13 @@ use mamori_source::load::{load_texts, LoadOptions};
 
 use mamori_pss::{evaluate, forbidden_message, CheckId, Evaluation, Level, PodInput, Version};
 
+/// `../shared/conformance/pss` beside the repository, or under `$MAMORI_SHARED`
+/// (as the CLI tests allow).
 fn data_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/pss"))
+    std::env::var_os("MAMORI_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
+        .join("conformance/pss")
 }
 
 struct Row {
