@@ -113,6 +113,11 @@ pub fn all() -> Vec<&'static dyn Check> {
         &rbac::aws_auth_maps_to_system_masters::CHECK,
         &rbac::service_account_cloud_identity::CHECK,
         &rbac::pod_token_grants_risky_permission::CHECK,
+        &pss::namespace_without_enforce_label::CHECK,
+        &pss::rejected_by_namespace_enforce::CHECK,
+        &pss::violates_audit_or_warn::CHECK,
+        &pss::namespace_can_enforce_stricter_level::CHECK,
+        &pss::invalid_pod_security_label::CHECK,
     ];
     v.sort_by_key(|c| c.meta().code);
     v

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::level::Level;
-use crate::pod::{as_int, classify_volume, container_hosts, Container, ContainerKind, Facts, SeLinux};
+use crate::pod::{as_int, classify_volume, container_hosts, get, Container, ContainerKind, Facts, SeLinux};
 use crate::text::{go_quote, join_quote, pluralize, push_join_quote, sorted_set};
 
 /// Every check, declared in message order: baseline IDs sorted byte-wise,
@@ -272,6 +272,41 @@ fn containers_phrase(names: &[&str]) -> String {
     s
 }
 
+/// `{prefix}container "a"{suffix}` / `{prefix}containers "a", "b"{suffix}`
+/// for the containers matching `pred`, `None` when none match. Written in
+/// one allocation: the restricted checks fail for most unhardened pods, and
+/// collecting names, then a phrase, then a format made that path
+/// allocation-bound.
+fn containers_detail<'a>(
+    f: &Facts<'a>,
+    pred: impl Fn(&Container<'a>) -> bool,
+    prefix: &str,
+    suffix: &str,
+) -> Option<String> {
+    let (n, len) = f
+        .containers
+        .iter()
+        .filter(|c| pred(c))
+        .fold((0, 0), |(n, len), c| (n + 1, len + c.name.len() + 4));
+    if n == 0 {
+        return None;
+    }
+    let mut s = String::with_capacity(prefix.len() + "containers ".len() + len + suffix.len());
+    s.push_str(prefix);
+    s.push_str(pluralize("container", "containers", n));
+    s.push(' ');
+    for (i, c) in f.containers.iter().filter(|c| pred(c)).enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push('"');
+        s.push_str(c.name);
+        s.push('"');
+    }
+    s.push_str(suffix);
+    Some(s)
+}
+
 fn names_where<'a>(f: &Facts<'a>, pred: impl Fn(&Container<'a>) -> bool) -> Vec<&'a str> {
     f.containers.iter().filter(|c| pred(c)).map(|c| c.name).collect()
 }
@@ -427,9 +462,9 @@ fn host_path_volumes(f: &Facts<'_>) -> Option<Fail> {
 /// The host port a container port ends up with, including the API server's
 /// hostNetwork default (`hostPort = containerPort`) for Pods.
 fn host_port(f: &Facts<'_>, c: &Container<'_>, port: &Value) -> i64 {
-    let hp = port.get("hostPort").and_then(as_int).unwrap_or(0);
+    let hp = get(port, "hostPort").and_then(as_int).unwrap_or(0);
     if hp == 0 && f.default_host_ports && c.kind != ContainerKind::Ephemeral {
-        return port.get("containerPort").and_then(as_int).unwrap_or(0);
+        return get(port, "containerPort").and_then(as_int).unwrap_or(0);
     }
     hp
 }
@@ -725,17 +760,13 @@ fn windows_host_process(f: &Facts<'_>) -> Option<Fail> {
 
 fn allow_privilege_escalation(f: &Facts<'_>) -> Option<Fail> {
     // Unset counts as true: the runtime's default allows escalation.
-    let names = names_where(f, |c| c.allow_privilege_escalation != Some(false));
-    if names.is_empty() {
-        return None;
-    }
-    fail(
-        "allowPrivilegeEscalation != false",
-        format!(
-            "{} must set securityContext.allowPrivilegeEscalation=false",
-            containers_phrase(&names)
-        ),
-    )
+    let detail = containers_detail(
+        f,
+        |c| c.allow_privilege_escalation != Some(false),
+        "",
+        " must set securityContext.allowPrivilegeEscalation=false",
+    )?;
+    fail("allowPrivilegeEscalation != false", detail)
 }
 
 fn capabilities_restricted(f: &Facts<'_>) -> Option<Fail> {
@@ -744,6 +775,11 @@ fn capabilities_restricted(f: &Facts<'_>) -> Option<Fail> {
         v.as_str().filter(|&s| s != "NET_BIND_SERVICE")
     }
     let adds_bad = |c: &Container<'_>| c.caps_add.iter().any(|v| bad_add(v).is_some());
+    const DROP_ALL: &str = r#" must set securityContext.capabilities.drop=["ALL"]"#;
+    if !f.containers.iter().any(adds_bad) {
+        let detail = containers_detail(f, |c| !drops_all(c), "", DROP_ALL)?;
+        return fail("unrestricted capabilities", detail);
+    }
     let missing = names_where(f, |c| !drops_all(c));
     let adding = names_where(f, adds_bad);
     if missing.is_empty() && adding.is_empty() {
@@ -751,10 +787,7 @@ fn capabilities_restricted(f: &Facts<'_>) -> Option<Fail> {
     }
     let mut parts: Vec<String> = Vec::new();
     if !missing.is_empty() {
-        parts.push(format!(
-            r#"{} must set securityContext.capabilities.drop=["ALL"]"#,
-            containers_phrase(&missing)
-        ));
+        parts.push(format!("{}{DROP_ALL}", containers_phrase(&missing)));
     }
     if !adding.is_empty() {
         let caps = sorted_set(
@@ -821,36 +854,24 @@ fn run_as_non_root(f: &Facts<'_>) -> Option<Fail> {
     if pod_true {
         return None;
     }
-    let implicit = names_where(f, |c| c.run_as_non_root.is_none());
-    if implicit.is_empty() {
-        return None;
-    }
-    fail(
-        "runAsNonRoot != true",
-        format!(
-            "pod or {} must set securityContext.runAsNonRoot=true",
-            containers_phrase(&implicit)
-        ),
-    )
+    let detail = containers_detail(
+        f,
+        |c| c.run_as_non_root.is_none(),
+        "pod or ",
+        " must set securityContext.runAsNonRoot=true",
+    )?;
+    fail("runAsNonRoot != true", detail)
 }
 
 fn run_as_user(f: &Facts<'_>) -> Option<Fail> {
+    const SUFFIX: &str = " must not set runAsUser=0";
     let pod_root = f.run_as_user == Some(0);
-    let names = names_where(f, |c| c.run_as_user == Some(0));
-    if !pod_root && names.is_empty() {
-        return None;
+    let prefix = if pod_root { "pod and " } else { "" };
+    match containers_detail(f, |c| c.run_as_user == Some(0), prefix, SUFFIX) {
+        Some(detail) => fail("runAsUser=0", detail),
+        None if pod_root => fail("runAsUser=0", format!("pod{SUFFIX}")),
+        None => None,
     }
-    let mut setters: Vec<String> = Vec::new();
-    if pod_root {
-        setters.push("pod".into());
-    }
-    if !names.is_empty() {
-        setters.push(containers_phrase(&names));
-    }
-    fail(
-        "runAsUser=0",
-        format!("{} must not set runAsUser=0", setters.join(" and ")),
-    )
 }
 
 fn seccomp_restricted(f: &Facts<'_>) -> Option<Fail> {
@@ -861,15 +882,11 @@ fn seccomp_restricted(f: &Facts<'_>) -> Option<Fail> {
         // A valid pod-level profile covers containers that leave it unset.
         return None;
     }
-    let implicit = names_where(f, |c| c.seccomp.is_none());
-    if implicit.is_empty() {
-        return None;
-    }
-    fail(
-        "seccompProfile",
-        format!(
-            r#"pod or {} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#,
-            containers_phrase(&implicit)
-        ),
-    )
+    let detail = containers_detail(
+        f,
+        |c| c.seccomp.is_none(),
+        "pod or ",
+        r#" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#,
+    )?;
+    fail("seccompProfile", detail)
 }

@@ -1,11 +1,12 @@
 //! Evaluating a pod at a level and version, and aggregating the results.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{CheckId, Ctx};
-use crate::level::{Level, Version};
+use crate::level::{Level, Version, MAX_POLICY_MINOR};
 use crate::pod::{Facts, PodInput};
 
 /// One failed check. The ID and reason are static texts when built by the
@@ -84,6 +85,29 @@ pub struct EvalOptions {
     pub relax_user_namespace_pods: bool,
 }
 
+/// Bit `i` set when `CheckId::ALL[i]` runs at `level` and effective minor
+/// `minor` (at most [`MAX_POLICY_MINOR`]): the table is built once, so an
+/// evaluation skips the revision lookups.
+fn run_mask(level: Level, minor: u64) -> u32 {
+    const _: () = assert!(CheckId::ALL.len() <= 32, "one bit per check");
+    const MINORS: usize = MAX_POLICY_MINOR as usize + 1;
+    static TABLE: OnceLock<[[u32; MINORS]; 3]> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = [[0u32; MINORS]; 3];
+        for (li, level) in Level::ALL.into_iter().enumerate() {
+            for (m, bits) in t[li].iter_mut().enumerate() {
+                for (i, c) in CheckId::ALL.into_iter().enumerate() {
+                    if c.runs_at(level, m as u64) {
+                        *bits |= 1 << i;
+                    }
+                }
+            }
+        }
+        t
+    });
+    table[level as usize][(minor as usize).min(MINORS - 1)]
+}
+
 /// The checks that run at `level` and `version`, in message order.
 pub fn checks_for(level: Level, version: Version) -> Vec<CheckId> {
     let minor = version.effective_minor(None);
@@ -115,8 +139,9 @@ impl<'a> PreparedPod<'a> {
         };
         let mut violations = Vec::new();
         if level != Level::Privileged {
-            for check in CheckId::ALL {
-                if !check.runs_at(level, ctx.minor) {
+            let mask = run_mask(level, ctx.minor);
+            for (i, check) in CheckId::ALL.into_iter().enumerate() {
+                if mask & (1 << i) == 0 {
                     continue;
                 }
                 if let Some(fail) = check.run(&self.facts, &ctx) {
@@ -140,11 +165,15 @@ impl<'a> PreparedPod<'a> {
             minor: version.effective_minor(opts.emulation_minor),
             relax_user_namespace_pods: opts.relax_user_namespace_pods,
         };
-        level == Level::Privileged
-            || CheckId::ALL
-                .into_iter()
-                .filter(|c| c.runs_at(level, ctx.minor))
-                .all(|c| c.run(&self.facts, &ctx).is_none())
+        if level == Level::Privileged {
+            return true;
+        }
+        let mask = run_mask(level, ctx.minor);
+        CheckId::ALL
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .all(|(_, c)| c.run(&self.facts, &ctx).is_none())
     }
 
     /// The strictest level the pod satisfies at `version`.

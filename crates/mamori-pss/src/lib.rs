@@ -110,10 +110,14 @@
 //! [`PodSecurityConfiguration::from_value`] resolve namespaces and cluster
 //! configuration; [`admit`] makes a whole admission decision and
 //! [`namespace_write`] judges a namespace label change.
+//! [`assess`] judges a whole mamori [`Inventory`](mamori_model::Inventory):
+//! every pod-bearing object by its namespace's labels (or at one level), and
+//! every namespace by the strictest level all its workloads satisfy.
 //! [`non_root_without_user`] is not part of PSS: it names containers that
 //! PSS accepts but the kubelet may refuse to start.
 
 mod admission;
+mod assess;
 mod checks;
 mod config;
 mod eval;
@@ -124,6 +128,10 @@ mod policy;
 mod text;
 
 pub use admission::{admit, AdmissionRequest, AdmissionResponse, ModeVerdict, RequestKind};
+pub use assess::{
+    assess, assess_namespace, assess_object, namespace_labels, namespace_policy, pss_labels, AssessOptions, Assessment,
+    NamespaceAssessment, NonRootWithoutUser, ObjectAssessment, OwnedPod, Skipped, Verdict,
+};
 pub use checks::CheckId;
 pub use config::{exempt, ConfigError, Exemption, Exemptions, PodSecurityConfiguration};
 pub use eval::{

@@ -27,6 +27,39 @@ pub enum Command {
     ///   mamori scan manifests/ --baseline previous.json --fail-on medium
     #[command(verbatim_doc_comment)]
     Scan(ScanArgs),
+    /// Judge pods and workloads by the Pod Security Standards, as admission would.
+    ///
+    /// Without --level, each pod-bearing object (Pod, Deployment, StatefulSet,
+    /// DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate)
+    /// is judged by its namespace's `pod-security.kubernetes.io/{enforce,audit,
+    /// warn}` labels (and their `-version` labels), exactly as the PodSecurity
+    /// admission plugin would. Namespace objects in the input give the labels;
+    /// a namespace that is not in the input has none, so the cluster defaults
+    /// apply (privileged:latest, or those of --admission-config). Objects are
+    /// judged as stored: a field the API server would drop is ignored, and
+    /// said so.
+    ///
+    /// For every object: each mode's verdict with the API server's exact text
+    /// (a Pod at enforce: `pods "NAME" is forbidden: violates PodSecurity
+    /// ...`; otherwise, and for workloads, which are never rejected
+    /// themselves: `would violate PodSecurity ...`), and the strictest level
+    /// it satisfies. For every namespace: the strictest level all its
+    /// workloads satisfy, i.e. the enforce label it can carry today, and
+    /// what the next level would reject.
+    ///
+    /// Exit codes: 0 nothing is rejected at enforce; 1 enforce rejects a pod
+    /// (or a workload's pods); 2 usage or input error (unreadable file,
+    /// invalid YAML, bad --level, --version or --admission-config).
+    /// JSON output: docs/pss-json.md.
+    ///
+    /// Examples:
+    ///   mamori pss examples/k8s-defense
+    ///   mamori pss manifests/ --level restricted
+    ///   mamori pss manifests/ --level baseline --version v1.25 --format json -o pss.json
+    ///   mamori pss manifests/ --k8s-version 1.29    # `latest` as a 1.29 API server means it
+    ///   helm template ./chart | mamori pss - -n prod --admission-config admission.yaml
+    #[command(verbatim_doc_comment, disable_version_flag = true)]
+    Pss(PssArgs),
     /// List the checks in the catalog.
     Checks {
         #[arg(long, value_enum, default_value = "table")]
@@ -120,6 +153,70 @@ pub struct ScanArgs {
     /// Colour: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PssArgs {
+    /// Files or folders to read; `-` for stdin. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    /// Judge every object at this level (privileged, baseline, restricted),
+    /// as an enforce label would, instead of by its namespace's labels.
+    #[arg(long, value_parser = parse_level)]
+    pub level: Option<mamori_pss::Level>,
+    /// Policy version: `latest` or `v1.N` (v1.0 and up). With --level, the
+    /// version of that level (default latest); without, it replaces the
+    /// version of every namespace label and default.
+    #[arg(long, value_parser = parse_pss_version)]
+    pub version: Option<mamori_pss::Version>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: PssFormat,
+    /// The API server's admission configuration (an AdmissionConfiguration
+    /// with a PodSecurity plugin entry, or a bare PodSecurityConfiguration):
+    /// cluster defaults for unlabelled namespaces, and exemptions.
+    #[arg(long, value_name = "FILE")]
+    pub admission_config: Option<PathBuf>,
+    /// Namespace assumed for namespaced objects that name none.
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
+    /// Kubernetes version of the API server (1.25 to 1.37): its schema
+    /// decides which fields are dropped, and `latest` (or a newer policy
+    /// version) means this version's checks.
+    #[arg(long, default_value = mamori_source::schema::NEWEST)]
+    pub k8s_version: String,
+    /// Write the report to FILE instead of stdout (written whole or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_level(s: &str) -> Result<mamori_pss::Level, String> {
+    mamori_pss::Level::parse(s).map_err(|_| "accepted levels: privileged, baseline, restricted".to_string())
+}
+
+fn parse_pss_version(s: &str) -> Result<mamori_pss::Version, String> {
+    mamori_pss::Version::parse(s).map_err(|_| {
+        let mut m =
+            "accepted versions: latest, or v1.N without leading zeros (v1.0 ... v1.37; later ones evaluate as v1.37)"
+                .to_string();
+        // A common slip: the Kubernetes version instead of the policy version.
+        let t = s.trim_start_matches('v');
+        if let Some(minor) = t.strip_prefix("1.") {
+            let minor = minor.split('.').next().unwrap_or("");
+            if !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit()) {
+                m.push_str(&format!(
+                    "; did you mean v1.{}?",
+                    minor.trim_start_matches('0').parse::<u64>().unwrap_or(0)
+                ));
+            }
+        }
+        m
+    })
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PssFormat {
+    Text,
+    Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

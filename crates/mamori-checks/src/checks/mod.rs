@@ -1,6 +1,7 @@
 pub mod exp;
 pub mod img;
 pub mod pod;
+pub mod pss;
 pub mod rbac;
 pub mod sch;
 pub mod sec;

@@ -3,6 +3,7 @@
 mod checks;
 mod docs;
 mod explain_pod;
+mod pss;
 mod rbac;
 mod scan;
 
@@ -13,6 +14,7 @@ use std::path::Path;
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Pss(args) => pss::run(args),
         Command::Checks { format } => checks::list(format),
         Command::Explain { code } => checks::explain(&code),
         Command::Docs { dir, check } => docs::run(&dir, check),

@@ -157,7 +157,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 /// `1.30`, `v1.30`, `1.30.4` -> `1.30`, checked against the embedded data.
-fn normalize_version(v: &str) -> anyhow::Result<String> {
+pub(super) fn normalize_version(v: &str) -> anyhow::Result<String> {
     let t = v.trim().trim_start_matches('v');
     let mut parts = t.split('.');
     let minor = match (parts.next(), parts.next()) {
