@@ -622,3 +622,24 @@ mod removed_api_tests {
         assert!(h.contains("--k8s-version"), "{h}");
     }
 }
+
+#[cfg(test)]
+mod crd_group_tests {
+    use super::*;
+
+    #[test]
+    fn unknown_kind_of_an_embedded_crd_group_is_unvalidated_not_refused() {
+        let text = "apiVersion: kyverno.io/v1alpha2\nkind: AdmissionReport\nmetadata:\n  name: r\n  namespace: n\n";
+        let r = load_texts(&[("x.yaml", text)], &LoadOptions::default());
+        assert!(
+            r.problems.iter().all(|p| p.kind != ProblemKind::UnknownApi),
+            "{:?}",
+            r.problems
+        );
+        assert_eq!(r.unvalidated, 1);
+        // A built-in group still is refused.
+        let text = "apiVersion: apps/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: n\n";
+        let r = load_texts(&[("x.yaml", text)], &LoadOptions::default());
+        assert!(r.problems.iter().any(|p| p.kind == ProblemKind::UnknownApi));
+    }
+}

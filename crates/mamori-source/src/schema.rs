@@ -316,8 +316,13 @@ impl SchemaSet {
         v
     }
 
+    /// Whether `group` is one of Kubernetes' own API groups in this version.
+    /// The embedded CRD schemas (Istio, Kyverno) do not count: a kind of theirs
+    /// mamori lacks is an unvalidated custom resource, not an API the server
+    /// refuses.
     pub fn knows_group(&self, group: &str) -> bool {
-        self.roots.keys().any(|(g, _, _)| g == group)
+        let crd_group = crd_roots().iter().any(|((g, _, _), _)| g == group);
+        !crd_group && self.roots.keys().any(|(g, _, _)| g == group)
     }
 
     fn resolve<'a>(&'a self, t: &'a Type) -> &'a Type {
