@@ -5,6 +5,11 @@ mod cli;
 mod commands;
 
 use clap::Parser;
+
+// The loader allocates a node per YAML value; mimalloc cuts the time spent in
+// the system allocator (about a quarter of a corpus scan) substantially.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
