@@ -453,7 +453,26 @@ pub fn scan_named(name: &str, value: &str, require_entropy: bool) -> Vec<Detecti
 /// (`password = ...`) whose key looks secret and whose value is random-looking.
 pub fn scan_file(text: &str) -> Vec<Detection> {
     let mut out = scan_text(text);
-    for caps in ASSIGNMENT.captures_iter(text) {
+    // Most lines of a config file have no secret-looking key; a cheap look at
+    // the text before the first `:` or `=` skips them before the regex runs
+    // (config maps of dashboards are megabytes of JSON).
+    let candidates = text.lines().filter(|line| {
+        let head = match line.find([':', '=']) {
+            Some(i) => &line[..i],
+            None => return false,
+        };
+        let head = head.trim();
+        let head = match head.strip_prefix("export") {
+            Some(rest) if rest.starts_with([' ', '\t']) => rest.trim(),
+            _ => head,
+        };
+        let key = head.trim_matches(['"', '\'']);
+        secret_kind_of_key(key).is_some()
+    });
+    for line in candidates {
+        let Some(caps) = ASSIGNMENT.captures(line) else {
+            continue;
+        };
         let (key, value) = (&caps[1], &caps[2]);
         let Some(kind) = secret_kind_of_key(key) else { continue };
         if is_placeholder(value) || !is_high_entropy(value) {
