@@ -10,14 +10,10 @@ static CAPABILITY: Capability = Capability {
     requests: &[
         req("delete", "", "events", true),
         req("deletecollection", "", "events", true),
-        req("update", "", "events", true),
-        req("patch", "", "events", true),
         req("delete", "events.k8s.io", "events", true),
         req("deletecollection", "events.k8s.io", "events", true),
-        req("update", "events.k8s.io", "events", true),
-        req("patch", "events.k8s.io", "events", true),
     ],
-    does: "delete or rewrite Events (the cluster's record of what happened)",
+    does: "delete Events (the cluster's record of what happened)",
 };
 
 const HINT: &str = "let Events expire on their own (the API server's --event-ttl); give people read access";
@@ -31,8 +27,10 @@ static META: CheckMeta = CheckMeta {
     mappings: &["MITRE ATT&CK T1070 (Indicator Removal)"],
     course: None,
     doc: r#"## What it finds
-A binding that lets a person or workload delete or rewrite Events (core or
-`events.k8s.io`).
+A binding that lets a person or workload delete Events (core or
+`events.k8s.io`), one by one or by collection. The default `edit` and
+`admin` ClusterRoles include it. Creating and patching Events is not
+reported: every controller's event recorder does both.
 
 ## Why it matters
 Events are often the only trace of what happened in a namespace: failed

@@ -17,7 +17,7 @@ static CAPABILITY: Capability = Capability {
         req("patch", "", "secrets", true),
         req("delete", "", "secrets", true),
     ],
-    does: "write ConfigMaps or Secrets",
+    does: "write kube-system's ConfigMaps or Secrets",
 };
 
 const HINT: &str = "keep kube-system's configuration with the cluster's installation pipeline";
