@@ -246,3 +246,45 @@ pub fn binding_check(cx: &Context, meta: &CheckMeta, obj: usize, cap: &Capabilit
         Some(hint.to_string()),
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mamori_diagnostics::Config;
+    use mamori_source::load::{load_texts, LoadOptions};
+
+    /// The rules of the default `system:aggregate-to-edit` under the
+    /// Kubernetes version the configuration names.
+    fn edit_rules(minor: Option<u32>) -> Vec<PolicyRule> {
+        let load = load_texts(&[], &LoadOptions::default());
+        let inventory = mamori_model::Inventory::new(load.objects);
+        let config = Config {
+            k8s_minor: minor,
+            ..Config::empty()
+        };
+        let cx = Context {
+            inventory: &inventory,
+            problems: &[],
+            issues: &[],
+            config: &config,
+        };
+        policy(&cx)
+            .cluster_role("system:aggregate-to-edit")
+            .expect("a default ClusterRole")
+            .rules
+            .clone()
+    }
+
+    #[test]
+    fn the_default_policy_follows_k8s_version() {
+        // 1.34's edit gained the DRA (resource.k8s.io) rules 1.31's lacks.
+        let dra = |rules: &[PolicyRule]| {
+            rules
+                .iter()
+                .any(|r| r.api_groups.iter().any(|g| g == "resource.k8s.io"))
+        };
+        assert!(dra(&edit_rules(None)));
+        assert!(dra(&edit_rules(Some(34))));
+        assert!(!dra(&edit_rules(Some(31))));
+    }
+}
