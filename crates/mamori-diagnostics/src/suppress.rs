@@ -36,6 +36,9 @@ pub struct Config {
     pub allow_annotations: bool,
     /// Registries allowed for images (used by IMG checks).
     pub registries: Vec<String>,
+    /// Kubernetes 1.x minor the checks assume (`--k8s-version`; not read
+    /// from `.mamori.yaml`). `None`: the newest supported.
+    pub k8s_minor: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

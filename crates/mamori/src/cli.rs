@@ -291,6 +291,8 @@ pub enum RbacCommand {
     /// Resources x verbs access matrix of one user or service account.
     ///
     /// `x` allowed, `~` only for some named objects (resourceNames), `.` denied.
+    /// Then the non-resource URLs (`/healthz`, `/metrics`, prefixes ending in `*`)
+    /// its ClusterRoleBindings name, by HTTP verb.
     ///
     /// Examples:
     ///   mamori rbac matrix --as system:serviceaccount:k8s-defense:sa-limited -n k8s-defense manifests/

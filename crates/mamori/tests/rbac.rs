@@ -436,3 +436,60 @@ fn ex1_00_top_finding_is_the_pod_to_cluster_admin_path() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{}", r.stdout);
 }
+
+#[test]
+fn matrix_lists_non_resource_urls() {
+    let d = scratch("urls");
+    write(
+        &d,
+        "urls.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: scraper}
+rules:
+- nonResourceURLs: [/metrics, /debug/*]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: scraper}
+subjects:
+- {kind: User, name: prom, apiGroup: rbac.authorization.k8s.io}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: scraper}
+",
+    );
+    let m = mamori(&["rbac", "matrix", "--as", "prom", "urls.yaml", "--no-bootstrap"], &d);
+    assert_eq!(m.code, 0, "{}", m.stderr);
+    let section: Vec<Vec<&str>> = m
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("NON-RESOURCE URL"))
+        .take(3)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        section,
+        [
+            vec!["NON-RESOURCE", "URL", "get", "head", "post", "put", "patch", "delete"],
+            vec!["/debug/*", "x", ".", ".", ".", ".", "."],
+            vec!["/metrics", "x", ".", ".", ".", ".", "."],
+        ]
+    );
+    let j = mamori(
+        &[
+            "rbac",
+            "matrix",
+            "--as",
+            "prom",
+            "urls.yaml",
+            "--no-bootstrap",
+            "--format",
+            "json",
+        ],
+        &d,
+    );
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["nonResourceURLs"][1]["url"], "/metrics");
+    assert_eq!(v["nonResourceURLs"][1]["verbs"]["get"], "allowed");
+    assert_eq!(v["nonResourceURLs"][1]["verbs"]["post"], "denied");
+}

@@ -438,6 +438,9 @@ fn describe(r: &Request) -> String {
     s
 }
 
+/// The HTTP verbs of non-resource requests, as the authorizer sees them.
+const URL_VERBS: [&str; 6] = ["get", "head", "post", "put", "patch", "delete"];
+
 fn matrix(a: MatrixArgs) -> anyhow::Result<u8> {
     let loaded = load(&a.paths, &a.input)?;
     let user = user_of(&a.as_user, &a.as_group);
@@ -481,8 +484,49 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<u8> {
         };
         rows.push((name, cells));
     }
+    // Non-resource URLs come only through ClusterRoleBindings; each URL (or
+    // prefix pattern) a granted rule names is a row, its HTTP verbs the columns.
+    let mut urls: Vec<&str> = grants
+        .iter()
+        .filter(|g| g.binding.kind == mamori_rbac::BindingKind::ClusterRoleBinding)
+        .flat_map(|g| g.rule.non_resource_urls.iter().map(String::as_str))
+        .collect();
+    urls.sort_unstable();
+    urls.dedup();
+    let url_rows: Vec<(&str, Vec<char>)> = urls
+        .into_iter()
+        .map(|u| {
+            let cells = URL_VERBS
+                .iter()
+                .map(|v| {
+                    if loaded.policy.can_i(&user, &Request::non_resource(v, u)).allowed {
+                        'x'
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            (u, cells)
+        })
+        .collect();
     let text = match a.format {
         RbacFormat::Json => {
+            let url_json: Vec<_> = url_rows
+                .iter()
+                .map(|(u, cells)| {
+                    let m: serde_json::Map<String, serde_json::Value> = URL_VERBS
+                        .iter()
+                        .zip(cells)
+                        .map(|(v, c)| {
+                            (
+                                v.to_string(),
+                                serde_json::Value::from(if *c == 'x' { "allowed" } else { "denied" }),
+                            )
+                        })
+                        .collect();
+                    serde_json::json!({"url": u, "verbs": m})
+                })
+                .collect();
             let rows: Vec<_> = rows
                 .iter()
                 .map(|(r, cells)| {
@@ -501,7 +545,9 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<u8> {
                     serde_json::json!({"resource": r, "verbs": m})
                 })
                 .collect();
-            serde_json::to_string_pretty(&serde_json::json!({"user": user, "namespace": ns, "matrix": rows}))? + "\n"
+            serde_json::to_string_pretty(
+                &serde_json::json!({"user": user, "namespace": ns, "matrix": rows, "nonResourceURLs": url_json}),
+            )? + "\n"
         }
         RbacFormat::Text => {
             let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(8).max(8);
@@ -517,6 +563,22 @@ fn matrix(a: MatrixArgs) -> anyhow::Result<u8> {
                 }
                 out = out.trim_end().to_string();
                 out.push('\n');
+            }
+            if !url_rows.is_empty() {
+                let width = url_rows.iter().map(|(u, _)| u.len()).max().unwrap_or(16).max(16);
+                let _ = write!(out, "\n{:width$}", "NON-RESOURCE URL");
+                for v in URL_VERBS {
+                    let _ = write!(out, "  {v}");
+                }
+                out.push('\n');
+                for (u, cells) in &url_rows {
+                    let _ = write!(out, "{u:width$}");
+                    for (v, c) in URL_VERBS.iter().zip(cells) {
+                        let _ = write!(out, "  {c:<w$}", w = v.len());
+                    }
+                    out = out.trim_end().to_string();
+                    out.push('\n');
+                }
             }
             if hidden > 0 {
                 let _ = writeln!(out, "({hidden} other resource types: no access; --all lists them)");

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let version = normalize_version(&args.k8s_version)?;
-    let config = load_config(args.config.as_deref())?;
+    let mut config = load_config(args.config.as_deref())?;
+    // The RBAC checks judge bindings against this version's default roles.
+    config.k8s_minor = version.split_once('.').and_then(|(_, m)| m.parse().ok());
     let baseline = match &args.baseline {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read baseline {}", p.display()))?;

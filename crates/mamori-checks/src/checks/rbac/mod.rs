@@ -6,17 +6,26 @@
 //! subject and the chain binding -> role -> rule. Objects the API server
 //! would refuse grant nothing and are skipped: their schema finding says why.
 pub mod admission_webhook_changes;
+pub mod api_extension_changes;
 pub mod aws_auth_maps_to_system_masters;
 pub mod binding_to_anonymous_or_all_users;
+pub mod binding_to_missing_role;
 pub mod cluster_admin_bound;
 pub mod csr_approval;
 pub mod escalate_bind_or_impersonate;
+pub mod event_deletion;
 pub mod exec_attach_or_ephemeral_containers;
+pub mod kube_system_config_writes;
+pub mod network_policy_changes;
 pub mod node_proxy;
+pub mod persistent_volume_changes;
+pub mod pod_access_reaches_powerful_account;
 pub mod pod_token_grants_risky_permission;
+pub mod policy_engine_changes;
 pub mod secrets_readable;
 pub mod service_account_cloud_identity;
 pub mod service_account_token_creation;
+pub mod status_or_node_changes;
 pub mod wildcard_in_role_rule;
 pub mod workload_creation;
 
@@ -26,14 +35,24 @@ use mamori_diagnostics::Finding;
 use mamori_model::{FieldPath, Object};
 use mamori_rbac::matching::rule_allows;
 use mamori_rbac::{
-    decode, Decoded, FieldValidation, Options, Policy, PolicyRule, RbacObject, Request, RoleKind, Subject, SubjectKind,
+    decode, Bootstrap, Decoded, FieldValidation, Options, Policy, PolicyRule, RbacObject, Request, RoleKind, Subject,
+    SubjectKind,
 };
 use std::sync::Arc;
 
-/// The RBAC policy of the inventory, default policy included.
+/// The RBAC policy of the inventory, with the default policy of the
+/// Kubernetes version the scan assumes (`--k8s-version`).
 pub fn policy(cx: &Context) -> Arc<Policy> {
-    cx.inventory
-        .derived(|inv| Policy::from_inventory(inv, Options::default()))
+    let bootstrap = cx.config.k8s_minor.map(Bootstrap::Minor).unwrap_or_default();
+    cx.inventory.derived(|inv| {
+        Policy::from_inventory(
+            inv,
+            Options {
+                bootstrap,
+                ..Options::default()
+            },
+        )
+    })
 }
 
 /// One request a risky permission allows.
@@ -226,4 +245,46 @@ pub fn binding_check(cx: &Context, meta: &CheckMeta, obj: usize, cap: &Capabilit
         message,
         Some(hint.to_string()),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mamori_diagnostics::Config;
+    use mamori_source::load::{load_texts, LoadOptions};
+
+    /// The rules of the default `system:aggregate-to-edit` under the
+    /// Kubernetes version the configuration names.
+    fn edit_rules(minor: Option<u32>) -> Vec<PolicyRule> {
+        let load = load_texts(&[], &LoadOptions::default());
+        let inventory = mamori_model::Inventory::new(load.objects);
+        let config = Config {
+            k8s_minor: minor,
+            ..Config::empty()
+        };
+        let cx = Context {
+            inventory: &inventory,
+            problems: &[],
+            issues: &[],
+            config: &config,
+        };
+        policy(&cx)
+            .cluster_role("system:aggregate-to-edit")
+            .expect("a default ClusterRole")
+            .rules
+            .clone()
+    }
+
+    #[test]
+    fn the_default_policy_follows_k8s_version() {
+        // 1.34's edit gained the DRA (resource.k8s.io) rules 1.31's lacks.
+        let dra = |rules: &[PolicyRule]| {
+            rules
+                .iter()
+                .any(|r| r.api_groups.iter().any(|g| g == "resource.k8s.io"))
+        };
+        assert!(dra(&edit_rules(None)));
+        assert!(dra(&edit_rules(Some(34))));
+        assert!(!dra(&edit_rules(Some(31))));
+    }
 }

@@ -3,65 +3,160 @@ use crate::context::Context;
 use crate::registry::{Check, CheckMeta, Selects};
 use mamori_diagnostics::{Finding, Severity};
 use mamori_model::{Node, PodSpecView};
-use mamori_rbac::{Grant, Request, UserInfo};
+use mamori_rbac::{Grant, Policy, Request, UserInfo};
 
 pub struct PodTokenGrantsRiskyPermission;
 pub static CHECK: PodTokenGrantsRiskyPermission = PodTokenGrantsRiskyPermission;
 
-/// What a stolen token could do, most dangerous first; the first one the
-/// account holds is reported.
-static ATTACKS: &[Capability] = &[
-    FULL_CONTROL,
-    Capability {
-        requests: &[
-            req("escalate", "rbac.authorization.k8s.io", "clusterroles", false),
-            req("bind", "rbac.authorization.k8s.io", "clusterroles", true),
-            req("impersonate", "", "users", false),
-            req("impersonate", "", "groups", false),
-            req("impersonate", "", "serviceaccounts", true),
-        ],
-        does: "grant itself any permission (escalate, bind or impersonate)",
+/// What a stolen token could do, most dangerous first, with the finding's
+/// severity when the account holds it cluster-wide and when only in its
+/// namespace. The first one the account holds is reported.
+pub(super) struct Attack {
+    pub cap: Capability,
+    pub cluster: Severity,
+    pub namespace: Severity,
+}
+
+pub(super) static ATTACKS: &[Attack] = &[
+    Attack {
+        cap: FULL_CONTROL,
+        cluster: Severity::Critical,
+        namespace: Severity::High,
     },
-    Capability {
-        requests: &[
-            Req {
-                verb: "create",
-                group: "",
-                resource: "nodes",
-                subresource: "proxy",
-                namespaced: false,
-            },
-            Req {
-                verb: "get",
-                group: "",
-                resource: "nodes",
-                subresource: "proxy",
-                namespaced: false,
-            },
-        ],
-        does: "run commands on nodes through nodes/proxy",
+    Attack {
+        cap: Capability {
+            requests: &[
+                req("escalate", "rbac.authorization.k8s.io", "clusterroles", false),
+                req("bind", "rbac.authorization.k8s.io", "clusterroles", true),
+                req("escalate", "rbac.authorization.k8s.io", "roles", true),
+                req("bind", "rbac.authorization.k8s.io", "roles", true),
+                req("impersonate", "", "users", false),
+                req("impersonate", "", "groups", false),
+                req("impersonate", "", "serviceaccounts", true),
+            ],
+            does: "grant itself any permission (escalate, bind or impersonate)",
+        },
+        cluster: Severity::Critical,
+        namespace: Severity::High,
     },
-    Capability {
-        requests: &[sub("create", "pods", "exec"), sub("create", "pods", "attach")],
-        does: "run commands in other pods",
+    Attack {
+        cap: Capability {
+            requests: &[
+                Req {
+                    verb: "create",
+                    group: "",
+                    resource: "nodes",
+                    subresource: "proxy",
+                    namespaced: false,
+                },
+                Req {
+                    verb: "get",
+                    group: "",
+                    resource: "nodes",
+                    subresource: "proxy",
+                    namespaced: false,
+                },
+            ],
+            does: "run commands on nodes through nodes/proxy",
+        },
+        cluster: Severity::Critical,
+        namespace: Severity::Critical,
     },
-    Capability {
-        requests: &[req("create", "", "pods", true)],
-        does: "create pods (running as any service account there)",
+    Attack {
+        cap: Capability {
+            requests: &[sub("create", "pods", "exec"), sub("create", "pods", "attach")],
+            does: "run commands in other pods",
+        },
+        cluster: Severity::Critical,
+        namespace: Severity::High,
     },
-    Capability {
-        requests: &[sub("create", "serviceaccounts", "token")],
-        does: "mint tokens for other service accounts",
+    Attack {
+        cap: Capability {
+            requests: &[req("create", "", "pods", true)],
+            does: "create pods (running as any service account there)",
+        },
+        cluster: Severity::Critical,
+        namespace: Severity::High,
     },
-    Capability {
-        requests: &[req("list", "", "secrets", true), req("get", "", "secrets", true)],
-        does: "read Secrets",
+    Attack {
+        cap: Capability {
+            requests: &[sub("create", "serviceaccounts", "token")],
+            does: "mint tokens for other service accounts",
+        },
+        cluster: Severity::Critical,
+        namespace: Severity::High,
     },
-    Capability {
-        requests: &[req("delete", "", "pods", true)],
-        does: "delete pods",
+    Attack {
+        cap: Capability {
+            requests: &[req("list", "", "secrets", true), req("get", "", "secrets", true)],
+            does: "read Secrets",
+        },
+        cluster: Severity::High,
+        namespace: Severity::Medium,
+    },
+    Attack {
+        cap: Capability {
+            requests: &[req("delete", "", "pods", true)],
+            does: "delete pods",
+        },
+        cluster: Severity::High,
+        namespace: Severity::Medium,
     },
 ];
+
+/// The most dangerous thing a service account's token allows.
+pub(super) struct Power {
+    /// Index into `ATTACKS`.
+    pub attack: usize,
+    /// Held cluster-wide (else only in the account's namespace).
+    pub cluster: bool,
+    /// binding -> role of the first grant.
+    pub chain: String,
+}
+
+impl Power {
+    pub fn severity(&self) -> Severity {
+        let a = &ATTACKS[self.attack];
+        if self.cluster {
+            a.cluster
+        } else {
+            a.namespace
+        }
+    }
+
+    /// "do anything, for example delete any pod, in the whole cluster".
+    pub fn text(&self, ns: &str) -> String {
+        let what = ATTACKS[self.attack].cap.does.trim_end_matches(',');
+        if self.cluster {
+            format!("{what} in the whole cluster")
+        } else {
+            format!("{what} in namespace {ns}")
+        }
+    }
+}
+
+/// What the token of ServiceAccount `ns/sa` can do, if anything dangerous.
+pub(super) fn power_of(policy: &Policy, ns: &str, sa: &str) -> Option<Power> {
+    let user = UserInfo::service_account(ns, sa);
+    ATTACKS.iter().enumerate().find_map(|(i, a)| {
+        holds(policy, &user, &a.cap, ns).map(|(g, cluster)| Power {
+            attack: i,
+            cluster,
+            chain: g.chain(),
+        })
+    })
+}
+
+/// The service account a pod spec runs as (`serviceAccountName`, then the
+/// deprecated `serviceAccount`, else `default`) and the field that names it.
+pub(super) fn account_of(spec: &Node) -> (&str, Option<&'static str>) {
+    for field in ["serviceAccountName", "serviceAccount"] {
+        if let Some(name) = spec.field(field).and_then(Node::as_str).filter(|s| !s.is_empty()) {
+            return (name, Some(field));
+        }
+    }
+    ("default", None)
+}
 
 static META: CheckMeta = CheckMeta {
     code: "RBAC014",
@@ -82,6 +177,21 @@ account (or a projected token volume asks for one), while that account may do
 something dangerous: anything at all, escalate or impersonate, proxy to
 nodes, exec into or create pods, mint tokens, read Secrets or delete pods.
 The finding names the permission, where it holds, and the chain behind it.
+
+Its severity is the token's reach, not this check's ceiling (critical):
+
+| the account may ... | cluster-wide | only in its namespace |
+|---|---|---|
+| do anything (`*` on `*`) | critical | high |
+| escalate, bind or impersonate | critical | high |
+| proxy to nodes (`nodes/proxy`) | critical | - |
+| exec or attach into pods | critical | high |
+| create pods | critical | high |
+| mint service-account tokens | critical | high |
+| read Secrets | high | medium |
+| delete pods | high | medium |
+
+A `.mamori.yaml` `severity:` entry for `RBAC014` still overrides them all.
 
 ## Why it matters
 The token is a file in every container of the pod
@@ -159,7 +269,7 @@ does call the API stops working.
 /// Whether the pod gets a token: the pod's `automountServiceAccountToken`
 /// wins, then the account's; a projected `serviceAccountToken` volume
 /// mounts one regardless.
-fn mounts_token(spec: &Node, account: Option<&Node>) -> bool {
+pub(super) fn mounts_token(spec: &Node, account: Option<&Node>) -> bool {
     let projected = spec
         .get("volumes")
         .and_then(Node::as_seq)
@@ -180,7 +290,7 @@ fn mounts_token(spec: &Node, account: Option<&Node>) -> bool {
 }
 
 /// The first grant of the capability: cluster-wide first, then in `ns`.
-fn holds(policy: &mamori_rbac::Policy, user: &UserInfo, cap: &Capability, ns: &str) -> Option<(Grant, bool)> {
+fn holds(policy: &Policy, user: &UserInfo, cap: &Capability, ns: &str) -> Option<(Grant, bool)> {
     for cluster in [true, false] {
         for r in cap.requests.iter().filter(|r| cluster || r.namespaced) {
             let mut q: Request = r.request();
@@ -206,56 +316,37 @@ impl Check for PodTokenGrantsRiskyPermission {
         let Some(ns) = o.effective_namespace.as_deref() else {
             return;
         };
-        let sa_field = if spec.field("serviceAccountName").is_some() {
-            "serviceAccountName"
-        } else {
-            "serviceAccount"
-        };
-        let sa = spec
-            .field(sa_field)
-            .and_then(Node::as_str)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("default");
+        let (sa, sa_field) = account_of(spec);
         let account = cx.inventory.get("ServiceAccount", ns, sa).map(|a| &a.stored);
         if !mounts_token(spec, account) {
             return;
         }
         let policy = super::policy(cx);
-        let user = UserInfo::service_account(ns, sa);
-        for cap in ATTACKS {
-            let Some((g, cluster)) = holds(&policy, &user, cap, ns) else {
-                continue;
-            };
-            let scope = if cluster {
-                "in the whole cluster".to_string()
-            } else {
-                format!("in namespace {ns}")
-            };
-            let place = if o.kind == "Pod" {
-                format!("`{}`", o.name)
-            } else {
-                format!("a pod of {} {}", o.kind, o.name)
-            };
-            let what = cap.does.trim_end_matches(',');
-            let path = if spec.field(sa_field).is_some() {
-                view.spec_path.key(sa_field)
-            } else {
-                view.spec_path.clone()
-            };
-            out.push(cx.finding(
-                &META,
-                view.object,
-                &path,
-                format!(
-                    "a shell in {place} can {what} {scope} with the mounted token of ServiceAccount {ns}/{sa} ({sa} -> {})",
-                    g.chain()
-                ),
-                Some(
-                    "run it as a service account with only the permissions it uses, or set `automountServiceAccountToken: false` if it does not call the API"
-                        .into(),
-                ),
-            ));
-            return;
-        }
+        let Some(power) = power_of(&policy, ns, sa) else { return };
+        let place = if o.kind == "Pod" {
+            format!("`{}`", o.name)
+        } else {
+            format!("a pod of {} {}", o.kind, o.name)
+        };
+        let path = match sa_field {
+            Some(f) => view.spec_path.key(f),
+            None => view.spec_path.clone(),
+        };
+        let mut f = cx.finding(
+            &META,
+            view.object,
+            &path,
+            format!(
+                "a shell in {place} can {} with the mounted token of ServiceAccount {ns}/{sa} ({sa} -> {})",
+                power.text(ns),
+                power.chain
+            ),
+            Some(
+                "run it as a service account with only the permissions it uses, or set `automountServiceAccountToken: false` if it does not call the API"
+                    .into(),
+            ),
+        );
+        f.severity = power.severity();
+        out.push(f);
     }
 }

@@ -9,6 +9,9 @@ pub static CHECK: WorkloadCreation = WorkloadCreation;
 static CAPABILITY: Capability = Capability {
     requests: &[
         req("create", "", "pods", true),
+        // Changing a running pod swaps its image (rbac-police `modify_pods`).
+        req("update", "", "pods", true),
+        req("patch", "", "pods", true),
         req("create", "apps", "deployments", true),
         req("update", "apps", "deployments", true),
         req("patch", "apps", "deployments", true),
@@ -19,11 +22,15 @@ static CAPABILITY: Capability = Capability {
         req("update", "apps", "statefulsets", true),
         req("patch", "apps", "statefulsets", true),
         req("create", "apps", "replicasets", true),
+        req("update", "apps", "replicasets", true),
+        req("patch", "apps", "replicasets", true),
         req("create", "batch", "jobs", true),
         req("create", "batch", "cronjobs", true),
         req("update", "batch", "cronjobs", true),
         req("patch", "batch", "cronjobs", true),
         req("create", "", "replicationcontrollers", true),
+        req("update", "", "replicationcontrollers", true),
+        req("patch", "", "replicationcontrollers", true),
         req("create", "", "podtemplates", true),
     ],
     does: "create or change pods and workloads",
@@ -38,8 +45,8 @@ static META: CheckMeta = CheckMeta {
     mappings: &["MITRE ATT&CK T1610 (Deploy Container)", "CIS Kubernetes 5.1.4"],
     course: None,
     doc: r#"## What it finds
-A binding that lets a subject create pods, or create or change the objects
-that make pods (Deployments, DaemonSets, StatefulSets, ReplicaSets, Jobs,
+A binding that lets a subject create or change pods (a patch swaps a running
+container's image), or create or change the objects that make pods (Deployments, DaemonSets, StatefulSets, ReplicaSets, Jobs,
 CronJobs, ReplicationControllers).
 
 ## Why it matters
