@@ -233,7 +233,7 @@ fn fix_body(path: &str, body: &str, opts: &Options, out: &mut FileFix) -> Result
 
     let analysis = analyze(path, &text, opts);
     let (plan, skipped) = plan_runtime(&analysis, opts);
-    out.skipped = skipped;
+    out.skipped.extend(skipped);
     for p in plan {
         apply_planned(
             &mut text,
@@ -300,7 +300,14 @@ fn apply_planned(
             Ok(())
         }
         Ok(None) => Ok(()),
-        Err(e) => Err(format!("{what}: cannot {}: {e}", p.description)),
+        // The text is unchanged: leave this one fix, keep the others.
+        Err(e) => {
+            out.skipped.push(format!(
+                "{}:{}: {} left alone for {what}: cannot {}: {e}",
+                out.path, o.origin.line, p.code, p.description
+            ));
+            Ok(())
+        }
     }
 }
 

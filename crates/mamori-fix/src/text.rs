@@ -450,7 +450,7 @@ impl Ctx<'_> {
             }
             line = e.key_pos.line;
         }
-        Ok(first.key_pos.col as usize - 1)
+        Ok((first.key_pos.col as usize).saturating_sub(1))
     }
 
     /// Add `key: v` to mapping `m`.
@@ -506,7 +506,7 @@ impl Ctx<'_> {
             return Ok(self.splice(vstart, tok_start + tok_len, &format!(" {}", scalar(v))));
         }
         let line = e.key_pos.line as usize;
-        let n = e.key_pos.col as usize - 1;
+        let n = (e.key_pos.col as usize).saturating_sub(1);
         if self.t.block_end(line, n) != line {
             return Err(format!("key {:?} at line {line} has an unexpected value", e.key));
         }
@@ -692,7 +692,7 @@ fn move_entry(cx: &Ctx, obj: &Node, from: &FieldPath, to: &FieldPath) -> Result<
     }
     let t_entries = target.as_map().unwrap_or_default();
     let nt = cx.block_indent(t_entries)?;
-    let ne = e.key_pos.col as usize - 1;
+    let ne = (e.key_pos.col as usize).saturating_sub(1);
     let es = e.key_pos.line as usize;
     let line = cx.t.line(es);
     if line.len() - line.trim_start_matches(' ').len() != ne {

@@ -14,9 +14,17 @@ fn fix_sections_match_the_fixable_checks() {
         match FIXABLE.iter().find(|f| f.code == meta.code) {
             Some(f) => {
                 assert!(says, "{}: ## Fix must say \"`mamori fix` applies this\"", meta.code);
-                assert_eq!(only_unsafe, !f.safe, "{}: unsafe fixes say \"only with --unsafe-fixes\"", meta.code);
+                assert_eq!(
+                    only_unsafe, !f.safe,
+                    "{}: unsafe fixes say \"only with --unsafe-fixes\"",
+                    meta.code
+                );
             }
-            None => assert!(!says, "{}: ## Fix says mamori fix applies it, but it is not in FIXABLE", meta.code),
+            None => assert!(
+                !says,
+                "{}: ## Fix says mamori fix applies it, but it is not in FIXABLE",
+                meta.code
+            ),
         }
     }
     for f in FIXABLE {

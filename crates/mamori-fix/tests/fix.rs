@@ -183,9 +183,23 @@ fn select_limits_the_fixes_and_unsafe_needs_the_flag() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers:\n  - name: a\n    image: registry.example/a:1\n";
     let f = fix_text("p.yaml", text, &opts);
     assert_eq!(f.applied.iter().map(|a| a.code).collect::<Vec<_>>(), ["POD002"]);
-    assert!(f.skipped.iter().any(|s| s.contains("POD011 needs --unsafe-fixes")), "{:?}", f.skipped);
-    let f = fix_text("p.yaml", text, &Options { unsafe_fixes: true, ..opts });
-    assert_eq!(f.applied.iter().map(|a| a.code).collect::<Vec<_>>(), ["POD002", "POD011"]);
+    assert!(
+        f.skipped.iter().any(|s| s.contains("POD011 needs --unsafe-fixes")),
+        "{:?}",
+        f.skipped
+    );
+    let f = fix_text(
+        "p.yaml",
+        text,
+        &Options {
+            unsafe_fixes: true,
+            ..opts
+        },
+    );
+    assert_eq!(
+        f.applied.iter().map(|a| a.code).collect::<Vec<_>>(),
+        ["POD002", "POD011"]
+    );
     assert!(f.fixed.contains("  hostPID: false\n"));
 }
 
@@ -194,7 +208,13 @@ fn explicit_service_accounts_keep_their_token() {
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  serviceAccountName: operator\n  containers:\n  - name: a\n    image: registry.example/a:1\n";
     let f = fix_text("p.yaml", text, &Options::default());
     assert!(!f.fixed.contains("automountServiceAccountToken"));
-    assert!(f.skipped.iter().any(|s| s.contains("POD023") && s.contains("\"operator\"")), "{:?}", f.skipped);
+    assert!(
+        f.skipped
+            .iter()
+            .any(|s| s.contains("POD023") && s.contains("\"operator\"")),
+        "{:?}",
+        f.skipped
+    );
 }
 
 #[test]
@@ -242,7 +262,10 @@ fn course_misplaced_capabilities_are_moved_as_corrected() {
     assert_eq!(f.fixed.replace("name: restricted-pod", "name: nonroot-pod"), corrected);
     // All safe fixes: the corrected pods plus automountServiceAccountToken,
     // and they pass restricted.
-    for (d, file) in [("ex2-supply-chain", "secure-pod.yaml"), ("ex1-k8s-defense/03-pss", "nonroot-pod.yaml")] {
+    for (d, file) in [
+        ("ex2-supply-chain", "secure-pod.yaml"),
+        ("ex1-k8s-defense/03-pss", "nonroot-pod.yaml"),
+    ] {
         let text = std::fs::read_to_string(lab.join(d).join(file)).expect("course file");
         let f = fix_text(file, &text, &Options::default());
         assert_eq!(f.refused, None);

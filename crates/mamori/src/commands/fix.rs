@@ -89,7 +89,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
     let mut changed = 0;
     for (_, f) in &results {
         for a in &f.applied {
-            eprintln!("fixed: {}:{}: {} {}: {}", f.path, a.line, a.code, a.object, a.description);
+            eprintln!("fix: {}:{}: {} {}: {}", f.path, a.line, a.code, a.object, a.description);
         }
         for s in &f.skipped {
             eprintln!("note: {s}");
@@ -124,9 +124,13 @@ pub fn run(args: FixArgs) -> anyhow::Result<u8> {
 
 /// Re-scan the fixed texts together and say what remains.
 fn remaining(results: &[(PathBuf, FileFix)], opts: &Options) {
-    let texts: Vec<(&str, &str)> = results.iter().map(|(_, f)| (f.path.as_str(), f.fixed.as_str())).collect();
+    let texts: Vec<(&str, &str)> = results
+        .iter()
+        .map(|(_, f)| (f.path.as_str(), f.fixed.as_str()))
+        .collect();
     let load = load_texts(&texts, &opts.load);
-    let mut findings = mamori_checks::analyze(load, &mamori_diagnostics::Config::default(), &mamori_checks::all()).findings;
+    let mut findings =
+        mamori_checks::analyze(load, &mamori_diagnostics::Config::default(), &mamori_checks::all()).findings;
     findings.sort_by_key(|f| f.sort_key());
     if findings.is_empty() {
         eprintln!("nothing remains: a scan of the result finds nothing");
@@ -157,5 +161,7 @@ fn relative(file: &Path, args: &[PathBuf]) -> PathBuf {
             }
         }
     }
-    file.file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("input.yaml"))
+    file.file_name()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("input.yaml"))
 }
