@@ -95,6 +95,52 @@ pub enum Command {
     ///   mamori explain-pod shop/web examples/k8s-defense --format json
     #[command(verbatim_doc_comment)]
     ExplainPod(ExplainPodArgs),
+    /// Fix findings by editing the YAML in place, keeping comments and layout.
+    ///
+    /// Safe fixes by default: seccomp RuntimeDefault (POD007),
+    /// allowPrivilegeEscalation false (POD002), drop ALL capabilities
+    /// (POD005), runAsNonRoot with uid 10001 where no user is set (POD004),
+    /// automountServiceAccountToken false where nothing suggests API access
+    /// (POD023), misplaced fields moved where they certainly belong (SCH003).
+    /// With --unsafe-fixes also readOnlyRootFilesystem with an emptyDir at
+    /// /tmp (POD010) and host namespaces off (POD011-POD013). Every result
+    /// is re-parsed and compared with the original; a file that would change
+    /// beyond the fixed fields is refused. Templates (`{{`) are refused.
+    /// Without --in-place or -o, prints a unified diff and changes nothing.
+    /// Exit 0 when done, 1 when a file was refused, 2 on usage or input error.
+    ///
+    /// Examples:
+    ///   mamori fix manifests/                      # show the diff
+    ///   mamori fix manifests/ --in-place
+    ///   mamori fix deploy.yaml --select POD002,POD005 --in-place
+    ///   mamori fix manifests/ --unsafe-fixes -o hardened/
+    #[command(verbatim_doc_comment)]
+    Fix(FixArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FixArgs {
+    /// Files or folders to fix; `-` for stdin. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    /// Fix only these codes or prefixes (comma-separated: POD002,POD005 or POD).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Show the diff and change nothing (the default).
+    #[arg(long, conflicts_with_all = ["in_place", "output"])]
+    pub dry_run: bool,
+    /// Rewrite the files (each written to a temporary file and renamed).
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
+    /// Write every file, fixed or not, under DIR (folders kept).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Also apply fixes that can break a workload (read-only root
+    /// filesystem, host namespaces off).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Namespace for objects that name none.
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
 }
 
 #[derive(clap::Args, Debug)]

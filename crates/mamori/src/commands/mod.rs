@@ -3,6 +3,7 @@
 mod checks;
 mod docs;
 mod explain_pod;
+mod fix;
 mod pss;
 mod rbac;
 mod scan;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Docs { dir, check } => docs::run(&dir, check),
         Command::Rbac(args) => rbac::run(args),
         Command::ExplainPod(args) => explain_pod::run(args),
+        Command::Fix(args) => fix::run(args),
     }
 }
 

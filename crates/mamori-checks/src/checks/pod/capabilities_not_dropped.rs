@@ -64,6 +64,9 @@ a port below 1024 as non-root needs `NET_BIND_SERVICE`). Mind the indentation:
 `capabilities` directly under the container is an unknown field and is
 dropped (SCH003).
 
+`mamori fix` applies this: it adds `ALL` to the container's
+`capabilities.drop`, keeping what it adds back.
+
 ## References
 - Set capabilities for a container: <https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container>
 - containerd default capabilities: <https://github.com/containerd/containerd/blob/main/pkg/oci/spec.go>

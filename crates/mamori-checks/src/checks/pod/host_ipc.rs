@@ -54,6 +54,8 @@ Remove `hostIPC` (it defaults to false). Node agents that need it belong in a
 dedicated namespace with a privileged Pod Security level and tight RBAC, not
 beside applications.
 
+`mamori fix` applies this only with --unsafe-fixes: it sets `hostIPC: false`.
+
 ## References
 - Pod Security Standards, host namespaces: <https://kubernetes.io/docs/concepts/security/pod-security-standards/>
 "#,

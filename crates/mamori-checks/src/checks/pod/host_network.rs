@@ -54,6 +54,8 @@ Remove `hostNetwork` (it defaults to false). Node agents that need it belong in 
 dedicated namespace with a privileged Pod Security level and tight RBAC, not
 beside applications.
 
+`mamori fix` applies this only with --unsafe-fixes: it sets `hostNetwork: false`.
+
 ## References
 - Pod Security Standards, host namespaces: <https://kubernetes.io/docs/concepts/security/pod-security-standards/>
 "#,

@@ -58,6 +58,10 @@ spec:
 Set `allowPrivilegeEscalation: false`. Safe for almost every workload; a
 process that relies on setuid binaries will fail to gain privileges.
 
+`mamori fix` applies this: it sets the field on each flagged container,
+except a privileged one or one adding `SYS_ADMIN`, where the API server
+refuses it.
+
 ## References
 - Configure a security context: <https://kubernetes.io/docs/tasks/configure-pod-container/security-context/>
 "#,

@@ -61,6 +61,11 @@ declares a numeric non-root `USER`: with `runAsNonRoot` alone, an image whose
 user is root, or a name the kubelet cannot verify, does not start
 (`CreateContainerConfigError`).
 
+`mamori fix` applies this: `runAsNonRoot: true` on the pod (on the
+container when another container sets `runAsUser: 0`), and `runAsUser: 10001`
+where no user is set. Caveat: an image that needs root, or files owned by
+its own uid, breaks; set the image's uid instead where you know it.
+
 ## References
 - Configure a security context: <https://kubernetes.io/docs/tasks/configure-pod-container/security-context/>
 "#,

@@ -64,6 +64,9 @@ Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (it
 applies to every container). Applications rarely notice; a tool that needs
 a blocked call should get a `Localhost` profile written for it.
 
+`mamori fix` applies this: `seccompProfile.type: RuntimeDefault` on the
+pod, or on the container where the container itself sets `Unconfined`.
+
 ## References
 - Restrict a container's syscalls with seccomp: <https://kubernetes.io/docs/tutorials/security/seccomp/>
 "#,

@@ -63,6 +63,10 @@ Set `automountServiceAccountToken: false` on the pod (or on the
 ServiceAccount, for every pod that uses it). A workload that does call the
 API keeps the token and gets a least-privilege Role (`mamori rbac`).
 
+`mamori fix` applies this where nothing suggests API access: not when the
+pod sets `automountServiceAccountToken: true`, names a service account other
+than `default`, or its account is bound to a role in the same file.
+
 ## References
 - Opt out of API credential automounting: <https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting>
 "#,

@@ -65,6 +65,10 @@ application writes (`/tmp`, caches, pid files). Riskier than most fixes: a
 process that writes elsewhere fails at run time, so `mamori fix` applies it
 only with `--unsafe-fixes`.
 
+`mamori fix` applies this only with --unsafe-fixes: it sets
+`readOnlyRootFilesystem: true` and mounts an `emptyDir` volume at `/tmp`
+unless something is mounted there already.
+
 ## References
 - Configure a security context: <https://kubernetes.io/docs/tasks/configure-pod-container/security-context/>
 "#,

@@ -61,8 +61,11 @@ spec:
 ```
 
 ## Fix
-Move the field to where the hint says (re-indent it). Not applied
-automatically: moving a field changes what the object does, so review it.
+Move the field to where the hint says (re-indent it). Moving a field
+changes what the object does, so review the diff. `mamori fix` applies this
+where the place is certain: the hint names a sibling mapping written in
+block style that lacks the field (the course's `capabilities` beside
+`securityContext`); other hints are left to you.
 
 ## References
 - Kubernetes field validation: <https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation>
