@@ -146,10 +146,17 @@ impl FileFix {
         if !self.changed() {
             return String::new();
         }
+        // git's a/ b/ prefixes suit relative paths (`git apply`, `patch -p1`);
+        // an absolute path is shown as it is, like `diff -u` does.
+        let (old, new) = if self.path.starts_with('/') {
+            (self.path.clone(), self.path.clone())
+        } else {
+            (format!("a/{}", self.path), format!("b/{}", self.path))
+        };
         similar::TextDiff::from_lines(&self.original, &self.fixed)
             .unified_diff()
             .context_radius(3)
-            .header(&format!("a/{}", self.path), &format!("b/{}", self.path))
+            .header(&old, &new)
             .to_string()
     }
 }

@@ -275,3 +275,17 @@ fn course_misplaced_capabilities_are_moved_as_corrected() {
         assert_idempotent(&f, &Options::default());
     }
 }
+
+/// Diff headers: git's a/ b/ for relative paths, absolute paths as they are.
+#[test]
+fn diff_headers_follow_the_path_given() {
+    let text = data("deployment.yaml");
+    let rel = fix_text("k8s/deployment.yaml", &text, &Options::default());
+    assert!(rel
+        .diff()
+        .starts_with("--- a/k8s/deployment.yaml\n+++ b/k8s/deployment.yaml\n"));
+    let abs = fix_text("/srv/k8s/deployment.yaml", &text, &Options::default());
+    assert!(abs
+        .diff()
+        .starts_with("--- /srv/k8s/deployment.yaml\n+++ /srv/k8s/deployment.yaml\n"));
+}
