@@ -2,6 +2,11 @@
 //! 5 000 roles (plus the default policy). Measures the index build, who-can
 //! and a single can-i.
 //!
+//! Baseline, measured in the same run: one linear pass over every binding
+//! comparing subject names, the least an unindexed authorizer does per
+//! question (it still has to resolve roles and match rules after that). The
+//! ratios are what to compare across machines.
+//!
 //! `cargo run --release -p mamori-rbac --example bench [BINDINGS ROLES]`
 
 use std::time::{Duration, Instant};
@@ -106,6 +111,18 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     (best, last.expect("at least one run"))
 }
 
+/// One pass over the bindings: which ones name `name` as a subject.
+fn linear_scan(objects: &[Value], name: &str) -> usize {
+    objects
+        .iter()
+        .filter(|o| {
+            o["subjects"]
+                .as_array()
+                .is_some_and(|subs| subs.iter().any(|s| s["name"].as_str() == Some(name)))
+        })
+        .count()
+}
+
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let bindings = args.first().copied().unwrap_or(10_000);
@@ -125,6 +142,7 @@ fn main() {
             .in_namespace("ns-42"),
         Request::resource("delete", "apps", "deployments").in_namespace("ns-99"),
     ];
+    let mut first_who_can = None;
     for q in &queries {
         let (t, found) = time(10, || {
             policy.who_can(q, &Scope::Namespace(q.namespace.clone().unwrap_or_default()))
@@ -142,7 +160,9 @@ fn main() {
             t.as_secs_f64() * 1e3,
             found.len()
         );
+        first_who_can.get_or_insert(t);
     }
+    let first_who_can = first_who_can.expect("three queries");
     let (t, found) = time(5, || policy.who_can(&queries[0], &Scope::AnyNamespace));
     println!(
         "who-can get secrets -A: {:.2} ms, {} subjects",
@@ -166,4 +186,14 @@ fn main() {
     }
     let per = start.elapsed().as_secs_f64() * 1e6 / iterations as f64;
     println!("can-i (single question, mixed users): {per:.2} µs per call ({iterations} calls, {allowed} allowed)");
+
+    let (scan, hits) = time(20, || linear_scan(&objects, "sa-7"));
+    let scan_us = scan.as_secs_f64() * 1e6;
+    println!("baseline: one linear pass over the bindings' subjects: {scan_us:.1} µs ({hits} hits)");
+    println!(
+        "ratios: can-i {:.4}x baseline, who-can -n {:.1}x, who-can -A {:.1}x",
+        per / scan_us,
+        first_who_can.as_secs_f64() * 1e6 / scan_us,
+        t.as_secs_f64() * 1e6 / scan_us
+    );
 }
