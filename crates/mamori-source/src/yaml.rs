@@ -198,7 +198,87 @@ fn pos_of(span: &Span, line_offset: u32) -> Pos {
     Pos::new(span.start.line() as u32 + line_offset, span.start.col() as u32 + 1)
 }
 
+/// saphyr's message for a tab in a line's leading whitespace.
+const TAB_INDENT: &str = "tabs disallowed within this context (block indentation)";
+
+/// Parse one document like go-yaml v2 would. go-yaml skips tabs anywhere
+/// inside a flow collection (`[...]`, `{...}`), also at the start of a line,
+/// where YAML 1.2 and saphyr want space indentation first. Such a line is
+/// retried with its leading tabs read as spaces: one byte and one column
+/// each, so every position stays as written.
 fn parse_one(text: &str, line_offset: u32, limits: Limits) -> Result<Option<Node>, YamlError> {
+    let mut owned: Option<String> = None;
+    // A bound on retries keeps hostile input linear enough.
+    for _ in 0..256 {
+        let current = owned.as_deref().unwrap_or(text);
+        match parse_events(current, line_offset, limits) {
+            Ok(node) => return Ok(node),
+            Err(e) => {
+                let line = (e.line - line_offset) as usize;
+                if e.message != TAB_INDENT || !in_flow_at(current, line) {
+                    return Err(e);
+                }
+                let Some(fixed) = leading_tabs_as_spaces(current, line) else {
+                    return Err(e);
+                };
+                owned = Some(fixed);
+            }
+        }
+    }
+    parse_events(owned.as_deref().unwrap_or(text), line_offset, limits)
+}
+
+/// `text` with the tabs of line `line` (1-based)'s leading whitespace
+/// replaced by spaces; `None` when that whitespace has no tab.
+fn leading_tabs_as_spaces(text: &str, line: usize) -> Option<String> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..)?;
+    let ws = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if !rest[..ws].contains('\t') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.extend(rest[..ws].chars().map(|_| ' '));
+    out.push_str(&rest[ws..]);
+    Some(out)
+}
+
+/// Whether line `line` (1-based) starts inside a flow collection. saphyr's
+/// scanner reads ahead, so the failed parse has not yet reported the
+/// collection: parse the lines before it and see what is left open.
+fn in_flow_at(text: &str, line: usize) -> bool {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let Some(&end) = starts.get(line.saturating_sub(1)) else {
+        return false;
+    };
+    let prefix = &text[..end];
+    let mut open: Vec<bool> = Vec::new();
+    for ev in Parser::new_from_str(prefix) {
+        let Ok((ev, span)) = ev else { break };
+        match ev {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let first = starts
+                    .get(span.start.line().saturating_sub(1))
+                    .and_then(|&s| prefix.get(s..))
+                    .and_then(|l| l.chars().nth(span.start.col()));
+                open.push(matches!(first, Some('[' | '{')));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.last() == Some(&true)
+}
+
+fn parse_events(text: &str, line_offset: u32, limits: Limits) -> Result<Option<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         stack: Vec::new(),
@@ -209,11 +289,17 @@ fn parse_one(text: &str, line_offset: u32, limits: Limits) -> Result<Option<Node
     };
     let mut docs = 0;
     while let Some(ev) = parser.next_event() {
-        let (ev, span) = ev.map_err(|e| YamlError {
-            line: e.marker().line() as u32 + line_offset,
-            col: e.marker().col() as u32 + 1,
-            message: e.info().to_string(),
-        })?;
+        let (ev, span) = match ev {
+            Ok(ok) => ok,
+            Err(e) => {
+                let e = YamlError {
+                    line: e.marker().line() as u32 + line_offset,
+                    col: e.marker().col() as u32 + 1,
+                    message: e.info().to_string(),
+                };
+                return Err(e);
+            }
+        };
         let pos = pos_of(&span, line_offset);
         match ev {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
@@ -599,6 +685,35 @@ mod tests {
         let docs = parse_documents("a: [1\n---\nb: 2\n", Limits::default());
         assert!(docs[0].is_err());
         assert_eq!(docs[1].as_ref().unwrap().node.as_ref().unwrap().to_json()["b"], 2);
+    }
+
+    #[test]
+    fn tabs_starting_a_line_inside_flow_collections_are_whitespace_like_go_yaml() {
+        // From a real Deployment: a tab before the spaces of a flow item.
+        let text =
+            "spec:\n  args:\n    [\n      \"-jar\",\n\t      \"-Dlisten=8080\",\n      \"app.jar\",\n    ]\nafter: 1\n";
+        let n = one(text);
+        let args = n.entry("spec").unwrap().value.entry("args").unwrap();
+        let Value::Seq(items) = &args.value.value else {
+            panic!("not a list: {args:?}")
+        };
+        let texts: Vec<_> = items.iter().map(|i| i.as_str().unwrap().to_string()).collect();
+        assert_eq!(texts, ["-jar", "-Dlisten=8080", "app.jar"]);
+        // Positions are those of the text as written.
+        assert_eq!(items[1].pos, Pos::new(5, 8));
+        assert_eq!(n.entry("after").unwrap().key_pos, Pos::new(8, 1));
+        // In a flow mapping too, and in several lines.
+        let m = one("a: {x: 1,\n\t\ty: 2,\n\t z: 3}\n");
+        assert!(m.entry("a").unwrap().value.entry("z").is_some());
+    }
+
+    #[test]
+    fn tabs_as_block_indentation_stay_errors() {
+        // go-yaml refuses these too ("found character that cannot start any token").
+        let docs = parse_documents("a:\n\tb: 1\n", Limits::default());
+        let e = docs.into_iter().next().unwrap().unwrap_err();
+        assert_eq!((e.line, e.col), (2, 2));
+        assert!(e.message.contains("tabs"), "{}", e.message);
     }
 
     #[test]
