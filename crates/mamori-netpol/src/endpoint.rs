@@ -26,6 +26,8 @@ pub struct Endpoint {
     pub host_network: bool,
     pub at: String,
     pub class: usize,
+    /// Not in the input: assumed to exist for a question (the cluster DNS).
+    pub assumed: bool,
 }
 
 impl Endpoint {
@@ -147,6 +149,7 @@ pub fn collect(inv: &Inventory, keep_rejected: bool, issues: &mut Vec<Issue>) ->
                         host_network,
                         at: at(o),
                         class: 0,
+                        assumed: false,
                     },
                 );
             }
@@ -179,6 +182,33 @@ pub fn classify(endpoints: &mut [Endpoint]) -> Vec<Class> {
         e.class = c;
     }
     classes
+}
+
+/// The cluster DNS as kubeadm, kind, minikube and the managed services
+/// deploy it (CoreDNS under the `kube-dns` name), for questions about DNS
+/// when the input does not contain it.
+pub fn assumed_dns() -> Endpoint {
+    Endpoint {
+        namespace: "kube-system".into(),
+        name: "kube-dns".into(),
+        kind: "Pod".into(),
+        objects: Vec::new(),
+        labels: vec![("k8s-app".into(), "kube-dns".into())],
+        ports: vec![
+            (Some("dns".into()), Protocol::Udp, 53),
+            (Some("dns-tcp".into()), Protocol::Tcp, 53),
+            (Some("metrics".into()), Protocol::Tcp, 9153),
+        ],
+        host_network: false,
+        at: String::new(),
+        class: 0,
+        assumed: true,
+    }
+}
+
+/// Whether an endpoint is the cluster DNS (`k8s-app: kube-dns` in kube-system).
+pub fn is_dns(e: &Endpoint) -> bool {
+    e.namespace == "kube-system" && e.labels.iter().any(|(k, v)| k == "k8s-app" && v == "kube-dns")
 }
 
 pub fn fmt_labels(labels: &[(String, String)]) -> String {

@@ -104,6 +104,7 @@ pub mod ip;
 pub mod list;
 pub mod policy;
 pub mod ports;
+pub mod reach;
 
 pub use endpoint::{Class, Endpoint};
 pub use engine::{Engine, Grant, Options, Side, Target};

@@ -193,7 +193,7 @@ pub fn all_pruned(written: &Node, stored: &Node, path: &FieldPath, out: &mut Vec
 
 /// What dropping a field means for the policy, for the fields whose
 /// meaning changes (the course's `ports` inside a peer).
-fn dropped_consequence(field: &FieldPath) -> String {
+fn dropped_consequence(field: &FieldPath, validation: FieldValidation) -> String {
     use mamori_model::Seg;
     let s = field.segs();
     if let [Seg::Key(spec), Seg::Key(dir), Seg::Index(i), Seg::Key(peers), Seg::Index(_), Seg::Key(last)] = s {
@@ -202,8 +202,12 @@ fn dropped_consequence(field: &FieldPath) -> String {
             && last == "ports"
             && (peers == "from" || peers == "to")
         {
+            let effect = match validation {
+                FieldValidation::Strict => "where it is dropped instead (no strict validation), ",
+                FieldValidation::Ignore => "dropped, so ",
+            };
             return format!(
-                "; `ports` is not a field of a peer (NetworkPolicyPeer): where it is dropped instead, {dir} rule #{} allows all ports and protocols {} its peers (hint: indent `ports` to the level of `{peers}`)",
+                "; `ports` is not a field of a peer (NetworkPolicyPeer): {effect}{dir} rule #{} allows all ports and protocols {} its peers (hint: indent `ports` to the level of `{peers}`)",
                 i + 1,
                 if peers == "from" { "from" } else { "to" }
             );
@@ -238,15 +242,15 @@ pub fn parse(index: usize, object: &Object, validation: FieldValidation) -> Resu
         for field in fields {
             let line = object.node.locate(&field).line;
             let f = field.to_string();
-            let consequence = dropped_consequence(&field);
+            let consequence = dropped_consequence(&field, validation);
             let (rejected, message) = match validation {
                 FieldValidation::Strict => (
                     true,
-                    format!("unknown field \"{f}\": strict field validation (kubectl's default) refuses the policy, so it takes no part{consequence}"),
+                    format!("unknown field: strict field validation (kubectl's default) refuses the policy, so it takes no part{consequence}"),
                 ),
                 FieldValidation::Ignore => (
                     false,
-                    format!("unknown field \"{f}\" is dropped: the policy is analysed as stored, without it{consequence}"),
+                    format!("unknown field, dropped: the policy is analysed as stored, without it{consequence}"),
                 ),
             };
             let issue = Issue {

@@ -116,6 +116,131 @@ pub enum Command {
     ///   mamori fix manifests/ --unsafe-fixes -o hardened/
     #[command(verbatim_doc_comment)]
     Fix(FixArgs),
+    /// NetworkPolicy connectivity: who can reach whom, and why.
+    Netpol(NetpolArgs),
+}
+
+/// `mamori netpol ...`: the NetworkPolicy engine's questions.
+#[derive(clap::Args, Debug)]
+pub struct NetpolArgs {
+    #[command(subcommand)]
+    pub command: NetpolCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NetpolCommand {
+    /// Every allowed connection between workloads and external addresses.
+    ///
+    /// One line per allowed (source, destination) pair, in np-guard's
+    /// connlist grammar (`ns/name[Kind] => ns/name[Kind] : TCP 80,UDP 53`,
+    /// `All Connections`, external ranges as `a.b.c.d-e.f.g.h[External]`),
+    /// so the txt output can be diffed with np-guard's. Workloads are
+    /// their pod templates; pods are folded into their owners.
+    ///
+    /// A policy the API server would refuse (bad CIDR, `except` outside its
+    /// CIDR, `endPort` without a numeric `port` or below it, unknown
+    /// protocol, bad selector, unknown field under strict validation) is an
+    /// error: nothing is printed and the exit code is 2, unless
+    /// --skip-invalid analyses the rest without it.
+    ///
+    /// Examples:
+    ///   mamori netpol list manifests/
+    ///   mamori netpol list manifests/ --format json -o connlist.json
+    ///   mamori netpol list manifests/ --focus-workload shop/web --focus-direction ingress
+    #[command(verbatim_doc_comment)]
+    List(NetpolListArgs),
+    /// Can FROM reach TO (on PORT)? `allowed` or `denied` with the deciding rules; exit 0 or 1.
+    ///
+    /// Explains both ends: the egress policies of the source and the
+    /// ingress policies of the destination, each with the policy and rule
+    /// that allow the connection, or the isolation that denies it and the
+    /// fact that no rule allows it. Egress isolation is checked against the
+    /// cluster DNS too (kube-system pods labelled k8s-app=kube-dns; assumed
+    /// when not in the input). A hostNetwork pod gives `unknown`.
+    /// Exit codes: 0 allowed, 1 denied or unknown, 2 usage or input error.
+    ///
+    /// Examples:
+    ///   mamori netpol reach --from k8s-defense/curl --to k8s-defense/nginx:80 manifests/
+    ///   mamori netpol reach --from shop/web --to kube-system/kube-dns:53/udp manifests/
+    ///   mamori netpol reach --from shop/web --to shop/db manifests/ --format json
+    #[command(verbatim_doc_comment)]
+    Reach(NetpolReachArgs),
+}
+
+/// How manifests are read for NetworkPolicy questions.
+#[derive(clap::Args, Debug)]
+pub struct NetpolInput {
+    /// Namespace assumed for namespaced objects that name none.
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
+    /// Field validation of the API server: `strict` (kubectl's default)
+    /// refuses a policy with an unknown field; `ignore` drops the field and
+    /// uses the rest.
+    #[arg(long, value_enum, default_value = "strict")]
+    pub field_validation: FieldValidationArg,
+    /// Analyse workloads the API server would refuse (trimmed cluster
+    /// dumps), as np-guard does.
+    #[arg(long)]
+    pub keep_rejected_workloads: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldValidationArg {
+    Strict,
+    Ignore,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NetpolListArgs {
+    /// Files or folders to read; `-` for stdin. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value = "txt")]
+    pub format: ConnlistFormat,
+    /// Only lines with this workload at one end (`name` or `ns/name`; repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub focus_workload: Vec<String>,
+    /// With --focus-workload: only its ingress or its egress lines.
+    #[arg(long, value_enum)]
+    pub focus_direction: Option<FocusDirection>,
+    /// Analyse without the policies the API server would refuse (they are reported on stderr).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Write the list to FILE (whole or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: NetpolInput,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnlistFormat {
+    Txt,
+    Json,
+    Csv,
+    Md,
+    Dot,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FocusDirection {
+    Ingress,
+    Egress,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NetpolReachArgs {
+    /// The source workload or pod: NS/NAME.
+    #[arg(long, value_name = "NS/NAME")]
+    pub from: String,
+    /// The destination: NS/NAME, optionally :PORT and /PROTOCOL (tcp, udp, sctp; default tcp).
+    #[arg(long, value_name = "NS/NAME[:PORT[/PROTO]]")]
+    pub to: String,
+    /// Files or folders to read; `-` for stdin. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: TextOrJson,
+    #[command(flatten)]
+    pub input: NetpolInput,
 }
 
 #[derive(clap::Args, Debug)]

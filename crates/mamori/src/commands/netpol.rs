@@ -1,0 +1,302 @@
+//! `mamori netpol`: list and reach, answered by the NetworkPolicy engine
+//! (`mamori-netpol`) from manifests read by the usual loader.
+
+use crate::cli::{
+    ConnlistFormat, FieldValidationArg, FocusDirection, NetpolArgs, NetpolCommand, NetpolInput, NetpolListArgs,
+    NetpolReachArgs, TextOrJson,
+};
+use anyhow::bail;
+use mamori_model::{Inventory, Node};
+use mamori_netpol::endpoint::{assumed_dns, is_dns};
+use mamori_netpol::list::{connlist, render, Direction, Focus, Format};
+use mamori_netpol::{Engine, FieldValidation, Issue, Options, Protocol};
+use mamori_source::load::{load_paths, LoadOptions, ProblemKind};
+use std::path::PathBuf;
+
+pub fn run(args: NetpolArgs) -> anyhow::Result<u8> {
+    match args.command {
+        NetpolCommand::List(a) => list(a),
+        NetpolCommand::Reach(a) => reach(a),
+    }
+}
+
+fn options(input: &NetpolInput) -> Options {
+    Options {
+        field_validation: match input.field_validation {
+            FieldValidationArg::Strict => FieldValidation::Strict,
+            FieldValidationArg::Ignore => FieldValidation::Ignore,
+        },
+        keep_rejected_workloads: input.keep_rejected_workloads,
+    }
+}
+
+/// Read the manifests; unreadable files and YAML syntax errors stop the
+/// command (an answer from half the input would be wrong).
+pub(crate) fn load(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<Inventory> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let opts = LoadOptions {
+        default_namespace: input.namespace.clone(),
+        ..LoadOptions::default()
+    };
+    let load = load_paths(&paths, &opts);
+    let fatal: Vec<String> = load
+        .problems
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.kind,
+                ProblemKind::Unreadable | ProblemKind::Syntax | ProblemKind::Binary | ProblemKind::TooLarge
+            )
+        })
+        .map(|p| format!("{}:{}:{}: {}", p.path, p.pos.line, p.pos.col, p.message))
+        .collect();
+    if !fatal.is_empty() {
+        bail!(
+            "{}\nhint: fix the input; connectivity computed from part of it would be wrong",
+            fatal.join("\nerror: ")
+        );
+    }
+    Ok(Inventory::new(load.objects))
+}
+
+fn issue_line(i: &Issue) -> String {
+    let file = i.at.rsplit_once(':').map(|(f, _)| f).unwrap_or(&i.at);
+    if i.field.is_empty() {
+        format!("{file}:{}: {}: {}", i.line, i.object, i.message)
+    } else {
+        format!("{file}:{}: {}: {}: {}", i.line, i.object, i.field, i.message)
+    }
+}
+
+fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
+    let inv = load(&args.paths, &args.input)?;
+    let engine = Engine::new(&inv, options(&args.input));
+    let rejected: Vec<&Issue> = engine.rejected().collect();
+    if !rejected.is_empty() && !args.skip_invalid {
+        let lines: Vec<String> = rejected.iter().map(|i| issue_line(i)).collect();
+        bail!(
+            "the API server would refuse {} of the input:\nerror: {}\nhint: fix them, or pass --skip-invalid to list the connectivity without them{}",
+            if rejected.len() == 1 { "a policy" } else { "policies" },
+            lines.join("\nerror: "),
+            if lines.iter().any(|l| l.contains("unknown field")) {
+                " (or --field-validation ignore to drop unknown fields, as a server without strict validation would)"
+            } else {
+                ""
+            }
+        );
+    }
+    for i in &engine.issues {
+        eprintln!("warning: {}", issue_line(i));
+    }
+    let host: Vec<String> = engine
+        .endpoints
+        .iter()
+        .filter(|e| e.host_network)
+        .map(|e| e.label())
+        .collect();
+    if !host.is_empty() {
+        eprintln!(
+            "warning: hostNetwork workloads are listed as ordinary pods (as np-guard does), but NetworkPolicy leaves them undefined: {}",
+            host.join(", ")
+        );
+    }
+    let focus = Focus {
+        workloads: args.focus_workload.clone(),
+        direction: match args.focus_direction {
+            None => Direction::Both,
+            Some(FocusDirection::Ingress) => Direction::Ingress,
+            Some(FocusDirection::Egress) => Direction::Egress,
+        },
+        peers: Vec::new(),
+    };
+    let format = match args.format {
+        ConnlistFormat::Txt => Format::Txt,
+        ConnlistFormat::Json => Format::Json,
+        ConnlistFormat::Csv => Format::Csv,
+        ConnlistFormat::Md => Format::Md,
+        ConnlistFormat::Dot => Format::Dot,
+    };
+    let mut text = render(&connlist(&engine, &focus), format);
+    if !text.ends_with('\n') && !text.is_empty() {
+        text.push('\n');
+    }
+    match &args.output {
+        Some(p) => super::write_atomic(p, &text)?,
+        None => super::print(&text)?,
+    }
+    Ok(0)
+}
+
+/// `NS/NAME[:PORT[/PROTO]]`.
+/// A connection: protocol and port.
+type Conn = Option<(Protocol, u16)>;
+
+fn parse_target(s: &str, default_ns: &str) -> anyhow::Result<(String, String, Conn)> {
+    let (who, port) = match s.split_once(':') {
+        Some((w, p)) => (w, Some(p)),
+        None => (s, None),
+    };
+    let (ns, name) = match who.split_once('/') {
+        Some((n, w)) => (n.to_string(), w.to_string()),
+        None => (default_ns.to_string(), who.to_string()),
+    };
+    if name.is_empty() || ns.is_empty() {
+        bail!("{s:?} is not NS/NAME[:PORT[/PROTO]]\nhint: for example shop/web:8080/tcp");
+    }
+    let port = match port {
+        None => None,
+        Some(p) => {
+            let (num, proto) = match p.split_once('/') {
+                Some((n, pr)) => (n, Some(pr)),
+                None => (p, None),
+            };
+            let Ok(num) = num.parse::<u16>() else {
+                bail!(
+                    "{num:?} is not a port number (1-65535)\nhint: NS/NAME:PORT/PROTO, for example shop/web:8080/tcp"
+                );
+            };
+            if num == 0 {
+                bail!("port 0 is not a port\nhint: use 1-65535");
+            }
+            let proto = match proto {
+                None => Protocol::Tcp,
+                Some(p) => match Protocol::parse_loose(p) {
+                    Some(p) => p,
+                    None => bail!("{p:?} is not a protocol\nhint: tcp, udp or sctp"),
+                },
+            };
+            Some((proto, num))
+        }
+    };
+    Ok((ns, name, port))
+}
+
+/// A Service named as the destination: the pods it selects, and the
+/// target port a Service port maps to (policies see pod ports only).
+fn via_service(inv: &Inventory, engine: &Engine, ns: &str, name: &str, port: Conn) -> Option<(usize, Conn, String)> {
+    let svc = inv.get("Service", ns, name)?;
+    let targets = inv.service_targets(svc);
+    let view = targets.first()?;
+    let dst = engine.endpoints.iter().position(|e| e.objects.contains(&view.object))?;
+    let Some((proto, num)) = port else {
+        return Some((
+            dst,
+            None,
+            format!(
+                "{ns}/{name} is a Service: asking about the pods it selects, {}",
+                engine.endpoints[dst].label()
+            ),
+        ));
+    };
+    let sp = svc
+        .stored
+        .get("spec")
+        .and_then(|s| s.field("ports"))
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .find(|p| {
+            p.get("port").and_then(Node::as_i64) == Some(i64::from(num))
+                && p.str_field("protocol")
+                    .and_then(Protocol::parse)
+                    .unwrap_or(Protocol::Tcp)
+                    == proto
+        })?;
+    let target = match sp.get("targetPort") {
+        None => Some(num),
+        Some(t) => match (t.as_i64(), t.as_str()) {
+            (Some(n), _) => u16::try_from(n).ok(),
+            (None, Some(named)) => engine.endpoints[dst]
+                .ports
+                .iter()
+                .find(|(n, p, _)| n.as_deref() == Some(named) && *p == proto)
+                .map(|(_, _, n)| *n),
+            _ => None,
+        },
+    }?;
+    Some((
+        dst,
+        Some((proto, target)),
+        format!(
+            "{ns}/{name} is a Service: its port {proto} {num} goes to port {target} of {}, and policies see the pod's port {target}",
+            engine.endpoints[dst].label()
+        ),
+    ))
+}
+
+fn reach(args: NetpolReachArgs) -> anyhow::Result<u8> {
+    let inv = load(&args.paths, &args.input)?;
+    let (fns, fname, fport) = parse_target(&args.from, &args.input.namespace)?;
+    if fport.is_some() {
+        bail!("--from takes NS/NAME without a port\nhint: the port belongs to --to (NS/NAME:PORT/PROTO)");
+    }
+    let (tns, tname, mut port) = parse_target(&args.to, &args.input.namespace)?;
+    let opts = options(&args.input);
+    let mut engine = Engine::new(&inv, opts);
+    if !engine.endpoints.iter().any(is_dns) {
+        // Questions about DNS need the DNS pods; most manifests leave them out.
+        engine = Engine::with_extra(&inv, opts, vec![assumed_dns()]);
+    }
+    let mut notes = Vec::new();
+    let find = |ns: &str, name: &str| engine.endpoint_by_name(ns, name).first().copied();
+    let Some(src) = find(&fns, &fname) else {
+        bail!(
+            "no workload or pod {fns}/{fname} in the input\nhint: {}",
+            known(&engine)
+        );
+    };
+    let dst = match find(&tns, &tname) {
+        Some(d) => d,
+        None => match via_service(&inv, &engine, &tns, &tname, port) {
+            Some((d, p, note)) => {
+                port = p;
+                notes.push(note);
+                d
+            }
+            None => {
+                let dns = tns == "kube-system" && matches!(tname.as_str(), "coredns" | "dns");
+                match engine.endpoints.iter().position(is_dns).filter(|_| dns) {
+                    Some(d) => d,
+                    None => bail!(
+                        "no workload, pod or Service {tns}/{tname} in the input\nhint: {}",
+                        known(&engine)
+                    ),
+                }
+            }
+        },
+    };
+    let mut verdict = mamori_netpol::reach::reach(&engine, src, dst, port);
+    verdict.notes.splice(0..0, notes);
+    for i in &engine.issues {
+        verdict.notes.push(format!(
+            "{} {}",
+            if i.rejected { "refused:" } else { "warning:" },
+            issue_line(i)
+        ));
+    }
+    let text = match args.format {
+        TextOrJson::Text => verdict.text(),
+        TextOrJson::Json => serde_json::to_string_pretty(&verdict)? + "\n",
+    };
+    super::print(&text)?;
+    Ok(if verdict.allowed { 0 } else { 1 })
+}
+
+fn known(engine: &Engine) -> String {
+    let names: Vec<String> = engine
+        .endpoints
+        .iter()
+        .filter(|e| !e.assumed)
+        .take(8)
+        .map(|e| format!("{}/{}", e.namespace, e.name))
+        .collect();
+    if names.is_empty() {
+        "the input has no pods or workloads".into()
+    } else {
+        format!("known: {}", names.join(", "))
+    }
+}
