@@ -98,8 +98,10 @@
 //! (the list still shows them as ordinary pods, as np-guard does, and says
 //! so). Traffic from or to nodes is out of scope.
 
+pub mod diff;
 pub mod endpoint;
 pub mod engine;
+pub mod generate;
 pub mod ip;
 pub mod list;
 pub mod policy;

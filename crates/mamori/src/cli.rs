@@ -165,6 +165,69 @@ pub enum NetpolCommand {
     ///   mamori netpol reach --from shop/web --to shop/db manifests/ --format json
     #[command(verbatim_doc_comment)]
     Reach(NetpolReachArgs),
+    /// Connectivity that changed between two sets of manifests (np-guard's diff grammar).
+    ///
+    /// One line per (source, destination) pair whose allowed connections
+    /// differ: `changed`, `added` or `removed`, with both sets and the
+    /// workloads that exist on one side only. Exit 0 when nothing changed,
+    /// 1 when something did, 2 on usage or input error.
+    ///
+    /// Examples:
+    ///   mamori netpol diff before/ after/
+    ///   mamori netpol diff main/ branch/ --format csv
+    #[command(verbatim_doc_comment)]
+    Diff(NetpolDiffArgs),
+    /// Write the policies that allow exactly the given flows, and prove it.
+    ///
+    /// For every namespace of a flow: a `default-deny` policy (ingress and
+    /// egress) and `allow-dns` (egress to the kube-dns pods on UDP and TCP
+    /// 53); for every workload, the minimal egress and ingress rules for
+    /// its flows (pods by their template's labels, other namespaces by
+    /// their name label). FLOWS is CSV (`source,destination,port,protocol`,
+    /// header optional) or JSON lines (`{"source": "ns/a", "destination":
+    /// "ns/b", "port": 80, "protocol": "TCP"}`). The result is then loaded
+    /// with the input (its own NetworkPolicies replaced) and its
+    /// connectivity compared with the flows plus DNS: the difference is
+    /// printed on stderr and must be empty (exit 1 otherwise).
+    ///
+    /// Examples:
+    ///   mamori netpol generate manifests/ --flows flows.csv -o policies.yaml
+    #[command(verbatim_doc_comment)]
+    Generate(NetpolGenerateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NetpolDiffArgs {
+    /// The manifests before.
+    pub dir1: PathBuf,
+    /// The manifests after.
+    pub dir2: PathBuf,
+    #[arg(long, short = 'f', value_enum, default_value = "txt")]
+    pub format: DiffFormat,
+    #[command(flatten)]
+    pub input: NetpolInput,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Txt,
+    Csv,
+    Md,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NetpolGenerateArgs {
+    /// Files or folders with the workloads. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    /// The flows to allow (CSV or JSON lines; `-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub flows: PathBuf,
+    /// Write the YAML to FILE (whole or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: NetpolInput,
 }
 
 /// How manifests are read for NetworkPolicy questions.

@@ -398,3 +398,67 @@ fn host_network_is_unknown() {
     assert_eq!(v["verdict"], "unknown");
     assert!(notes(&v).contains("uses hostNetwork"));
 }
+
+#[test]
+fn diff_reports_changed_pairs_and_exits_1() {
+    let before = inline("diff-before", APP);
+    let after = inline(
+        "diff-after",
+        &APP.replace("ports: [{port: 5432}]", "ports: [{port: 5432}, {port: 9187}]"),
+    );
+    let r = mamori(
+        &["netpol", "diff", before.to_str().unwrap(), after.to_str().unwrap()],
+        &before,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Connectivity diff:\ndiff-type: changed, source: shop/web[Deployment], destination: shop/db[Deployment], ref1: TCP 5432, ref2: TCP 5432,9187\n"
+    );
+    let same = mamori(
+        &["netpol", "diff", before.to_str().unwrap(), before.to_str().unwrap()],
+        &before,
+    );
+    assert_eq!((same.code, same.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn generate_writes_policies_and_proves_them() {
+    let app = APP.split("---\napiVersion: networking.k8s.io/v1").next().unwrap();
+    let dir = inline("generate", app);
+    std::fs::write(
+        dir.join("flows.csv"),
+        "source,destination,port,protocol\nshop/web,shop/db,5432,TCP\n",
+    )
+    .unwrap();
+    let r = mamori(
+        &[
+            "netpol",
+            "generate",
+            "all.yaml",
+            "--flows",
+            "flows.csv",
+            "-o",
+            "policies.yaml",
+        ],
+        &dir,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("diff: empty"), "{}", r.stderr);
+    assert!(r.stderr.contains("plus DNS (3 pair(s))"), "{}", r.stderr);
+    // The result, loaded with the workloads: exactly the flow, plus DNS.
+    let l = mamori(&["netpol", "list", "all.yaml", "policies.yaml"], &dir);
+    assert_eq!(l.stdout, "shop/web[Deployment] => shop/db[Deployment] : TCP 5432\n");
+    let (code, v) = reach(&dir, "shop/db", "kube-system/kube-dns:53/tcp", &[]);
+    assert_eq!(code.code, 0, "{v}");
+    // Bad flows: errors with the line.
+    std::fs::write(dir.join("bad.csv"), "shop/web,shop/nope,80\n").unwrap();
+    let r = mamori(&["netpol", "generate", "all.yaml", "--flows", "bad.csv"], &dir);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("bad.csv:1: no workload or pod shop/nope in the input"),
+        "{}",
+        r.stderr
+    );
+}

@@ -24,6 +24,8 @@ pub struct Report {
     pub unsupported: Vec<(String, String)>,
     pub bad_total: usize,
     pub bad_ok: usize,
+    pub diff_total: usize,
+    pub diff_passed: usize,
     /// Each bad-input scenario and the errors mamori gave.
     pub bad_errors: Vec<(String, Vec<String>)>,
 }
@@ -203,34 +205,48 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             peers,
         };
         let got = render(&connlist(&engine, &focus), Format::Txt);
-        let got_lines: Vec<&str> = got.lines().filter(|l| !l.trim().is_empty()).collect();
-        let exp_lines: Vec<&str> = expected
-            .lines()
-            .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| !l.trim().is_empty())
-            .collect();
-        if got_lines == exp_lines {
-            report.passed += 1;
-        } else {
-            let mut diff = Vec::new();
-            for l in &exp_lines {
-                if !got_lines.contains(l) {
-                    diff.push(format!("- {l}"));
-                }
-            }
-            for l in &got_lines {
-                if !exp_lines.contains(l) {
-                    diff.push(format!("+ {l}"));
-                }
-            }
-            if diff.is_empty() {
-                diff.push("(same lines, different order)".into());
-            }
-            report.failures.push(Failure {
+        match compare(&expected, &got) {
+            None => report.passed += 1,
+            Some(diff) => report.failures.push(Failure {
                 case: name,
                 reason: format!("{} lines differ", diff.len()),
                 diff,
-            });
+            }),
+        }
+    }
+    for case in &cases {
+        if case["command"] != "diff" || case["format"] != "txt" {
+            continue;
+        }
+        let (d1, d2) = (
+            case["dir1"].as_str().unwrap_or_default(),
+            case["dir2"].as_str().unwrap_or_default(),
+        );
+        if filter.is_some_and(|f| !d1.contains(f) && !d2.contains(f)) {
+            continue;
+        }
+        let expected_rel = case["expected"].as_str().unwrap_or_default();
+        let name = expected_rel.rsplit('/').next().unwrap_or(expected_rel).to_string();
+        report.diff_total += 1;
+        if let Some(why) = unsupported(case, &root.join(d1)).or_else(|| unsupported(case, &root.join(d2))) {
+            report.unsupported.push((name, why));
+            continue;
+        }
+        let (i1, _) = load(&root.join(d1));
+        let (i2, _) = load(&root.join(d2));
+        let (e1, e2) = (
+            Engine::new(&i1, np_guard_options()),
+            Engine::new(&i2, np_guard_options()),
+        );
+        let got = mamori_netpol::diff::render(&mamori_netpol::diff::diff(&e1, &e2), mamori_netpol::diff::Format::Txt);
+        let expected = std::fs::read_to_string(root.join(expected_rel)).unwrap_or_default();
+        match compare(&expected, &got) {
+            None => report.diff_passed += 1,
+            Some(diff) => report.failures.push(Failure {
+                case: name,
+                reason: format!("diff: {} lines differ", diff.len()),
+                diff,
+            }),
         }
     }
     // The bad-input scenarios are not list cases: each must give errors.
@@ -283,6 +299,31 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         }
     }
     report
+}
+
+/// Upstream compares golden files with line breaks removed; lines are
+/// compared here, in order. `None` when equal, else the missing (`-`) and
+/// extra (`+`) lines.
+fn compare(expected: &str, got: &str) -> Option<Vec<String>> {
+    let got: Vec<&str> = got.lines().filter(|l| !l.trim().is_empty()).collect();
+    let exp: Vec<&str> = expected
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if got == exp {
+        return None;
+    }
+    let mut diff: Vec<String> = exp
+        .iter()
+        .filter(|l| !got.contains(l))
+        .map(|l| format!("- {l}"))
+        .collect();
+    diff.extend(got.iter().filter(|l| !exp.contains(l)).map(|l| format!("+ {l}")));
+    if diff.is_empty() {
+        diff.push("(same lines, different order)".into());
+    }
+    Some(diff)
 }
 
 /// np-guard decodes into Go structs, which drop unknown fields, and does

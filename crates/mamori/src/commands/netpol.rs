@@ -2,8 +2,8 @@
 //! (`mamori-netpol`) from manifests read by the usual loader.
 
 use crate::cli::{
-    ConnlistFormat, FieldValidationArg, FocusDirection, NetpolArgs, NetpolCommand, NetpolInput, NetpolListArgs,
-    NetpolReachArgs, TextOrJson,
+    ConnlistFormat, DiffFormat, FieldValidationArg, FocusDirection, NetpolArgs, NetpolCommand, NetpolDiffArgs,
+    NetpolGenerateArgs, NetpolInput, NetpolListArgs, NetpolReachArgs, TextOrJson,
 };
 use anyhow::bail;
 use mamori_model::{Inventory, Node};
@@ -17,6 +17,8 @@ pub fn run(args: NetpolArgs) -> anyhow::Result<u8> {
     match args.command {
         NetpolCommand::List(a) => list(a),
         NetpolCommand::Reach(a) => reach(a),
+        NetpolCommand::Diff(a) => diff(a),
+        NetpolCommand::Generate(a) => generate(a),
     }
 }
 
@@ -298,5 +300,192 @@ fn known(engine: &Engine) -> String {
         "the input has no pods or workloads".into()
     } else {
         format!("known: {}", names.join(", "))
+    }
+}
+
+/// An engine from manifests whose policies the API server would all accept.
+fn checked_engine(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<Engine> {
+    let inv = load(paths, input)?;
+    let engine = Engine::new(&inv, options(input));
+    let rejected: Vec<String> = engine.rejected().map(issue_line).collect();
+    if !rejected.is_empty() {
+        bail!(
+            "the API server would refuse policies of {}:\nerror: {}\nhint: fix them first; connectivity is never computed from a refused policy",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            rejected.join("\nerror: ")
+        );
+    }
+    Ok(engine)
+}
+
+fn diff(args: NetpolDiffArgs) -> anyhow::Result<u8> {
+    let before = checked_engine(std::slice::from_ref(&args.dir1), &args.input)?;
+    let after = checked_engine(std::slice::from_ref(&args.dir2), &args.input)?;
+    let changes = mamori_netpol::diff::diff(&before, &after);
+    let format = match args.format {
+        DiffFormat::Txt => mamori_netpol::diff::Format::Txt,
+        DiffFormat::Csv => mamori_netpol::diff::Format::Csv,
+        DiffFormat::Md => mamori_netpol::diff::Format::Md,
+        DiffFormat::Json => mamori_netpol::diff::Format::Json,
+    };
+    let mut text = mamori_netpol::diff::render(&changes, format);
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    if changes.is_empty() {
+        eprintln!("no connectivity changed");
+    }
+    super::print(&text)?;
+    Ok(if changes.is_empty() { 0 } else { 1 })
+}
+
+fn generate(args: NetpolGenerateArgs) -> anyhow::Result<u8> {
+    use anyhow::Context as _;
+    use mamori_netpol::ConnSet;
+    use std::collections::BTreeMap;
+    let inv = load(&args.paths, &args.input)?;
+    let engine = Engine::new(&inv, options(&args.input));
+    let flows_text = if args.flows.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(&args.flows).with_context(|| format!("cannot read {}", args.flows.display()))?
+    };
+    let flows = match mamori_netpol::generate::parse_flows(&flows_text, &engine) {
+        Ok(f) => f,
+        Err(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}:{}: {}", args.flows.display(), e.line, e.message))
+                .collect();
+            bail!(
+                "{}\nhint: one flow per line: source,destination,port,protocol (NS/NAME,NS/NAME,80,TCP)",
+                lines.join("\nerror: ")
+            );
+        }
+    };
+    if flows.is_empty() {
+        bail!(
+            "{} has no flows\nhint: one flow per line: source,destination,port,protocol",
+            args.flows.display()
+        );
+    }
+    for f in &flows {
+        for e in [f.src, f.dst] {
+            if engine.endpoints[e].labels.is_empty() {
+                eprintln!(
+                    "warning: {} has no labels: its rules select every pod of its namespace",
+                    engine.endpoints[e].label()
+                );
+            }
+        }
+    }
+    let yaml = mamori_netpol::generate::generate(&engine, &flows);
+
+    // The proof: the input without its own policies, plus the result.
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let opts = LoadOptions {
+        default_namespace: args.input.namespace.clone(),
+        ..LoadOptions::default()
+    };
+    let mut objects: Vec<_> = load_paths(&paths, &opts)
+        .objects
+        .into_iter()
+        .filter(|o| o.kind != "NetworkPolicy")
+        .collect();
+    let generated = mamori_source::load::load_texts(&[("generated.yaml", yaml.as_str())], &opts);
+    objects.extend(generated.objects);
+    let proved_inv = Inventory::new(objects);
+    let mut proved = Engine::new(&proved_inv, options(&args.input));
+    if !proved.endpoints.iter().any(is_dns) {
+        // Prove the DNS rules too, against the DNS pods as usually deployed.
+        proved = Engine::with_extra(&proved_inv, options(&args.input), vec![assumed_dns()]);
+    }
+    if let Some(i) = proved.rejected().next() {
+        bail!(
+            "the generated policies do not validate: {}\nhint: this is a bug in mamori",
+            issue_line(i)
+        );
+    }
+    let governed: Vec<&str> = flows
+        .iter()
+        .flat_map(|f| {
+            [
+                engine.endpoints[f.src].namespace.as_str(),
+                engine.endpoints[f.dst].namespace.as_str(),
+            ]
+        })
+        .collect();
+    let mut want: BTreeMap<(String, String), ConnSet> = BTreeMap::new();
+    for f in &flows {
+        want.entry((engine.endpoints[f.src].label(), engine.endpoints[f.dst].label()))
+            .or_default()
+            .add(&ConnSet::port(f.protocol, f.port));
+    }
+    let dns: Vec<String> = proved
+        .endpoints
+        .iter()
+        .filter(|e| is_dns(e))
+        .map(|e| e.label())
+        .collect();
+    for e in proved
+        .endpoints
+        .iter()
+        .filter(|e| governed.contains(&e.namespace.as_str()))
+    {
+        for d in &dns {
+            if *d != e.label() {
+                let c = want.entry((e.label(), d.clone())).or_default();
+                c.add(&ConnSet::port(Protocol::Udp, 53));
+                c.add(&ConnSet::port(Protocol::Tcp, 53));
+            }
+        }
+    }
+    let mut got: BTreeMap<(String, String), ConnSet> = BTreeMap::new();
+    for l in connlist(&proved, &Focus::default()) {
+        let touches = l.src_ns.as_deref().is_some_and(|n| governed.contains(&n))
+            || l.dst_ns.as_deref().is_some_and(|n| governed.contains(&n));
+        if touches {
+            got.insert((l.src, l.dst), l.conns);
+        }
+    }
+    let mut differences = Vec::new();
+    let keys: std::collections::BTreeSet<_> = want.keys().chain(got.keys()).cloned().collect();
+    for k in keys {
+        let (w, g) = (
+            want.get(&k).cloned().unwrap_or_default(),
+            got.get(&k).cloned().unwrap_or_default(),
+        );
+        if w != g {
+            differences.push(format!("{} => {} : wanted {}, got {}", k.0, k.1, w, g));
+        }
+    }
+    match &args.output {
+        Some(p) => super::write_atomic(p, &yaml)?,
+        None => super::print(&yaml)?,
+    }
+    if differences.is_empty() {
+        eprintln!(
+            "proof: the connectivity of the result equals the {} flow(s) plus DNS ({} pair(s)) for namespaces {}; everything else to and from them is denied; diff: empty",
+            flows.len(),
+            want.len(),
+            {
+                let mut g = governed.clone();
+                g.sort_unstable();
+                g.dedup();
+                g.join(", ")
+            }
+        );
+        Ok(0)
+    } else {
+        eprintln!("proof failed: the result differs from the flows:");
+        for d in &differences {
+            eprintln!("  {d}");
+        }
+        eprintln!("hint: workloads with the same labels cannot be told apart by a policy; give them distinct labels");
+        Ok(1)
     }
 }
