@@ -1,5 +1,6 @@
 //! The evaluation: which connections each direction allows, and why.
 
+use crate::admin::{self, Action, AdminPeer, AdminPol};
 use crate::endpoint::{classify, collect, Class, Endpoint};
 use crate::ip::{self, Range};
 use crate::policy::{self, FieldValidation, Issue, NetPol, Peer};
@@ -35,10 +36,24 @@ pub struct Grant {
     pub conns: ConnSet,
 }
 
+/// An (Baseline)AdminNetworkPolicy rule that decided part of a direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminDecision {
+    /// Index into [`Engine::admin`].
+    pub policy: usize,
+    pub rule: usize,
+    pub action: Action,
+    /// What this rule decided (what earlier rules had not).
+    pub conns: ConnSet,
+}
+
 /// One direction of a connection: egress at the source, ingress at the
 /// destination.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Side {
+    /// AdminNetworkPolicy decisions before the NetworkPolicies, and
+    /// BaselineAdminNetworkPolicy ones after, in evaluation order.
+    pub admin: Vec<AdminDecision>,
     /// Policies whose types include this direction and that select the
     /// pod. Empty: not isolated, everything is allowed.
     pub isolated_by: Vec<usize>,
@@ -88,6 +103,10 @@ pub struct Engine {
     /// destinations (from egress ipBlocks).
     pub src_ips: Vec<Range>,
     pub dst_ips: Vec<Range>,
+    /// AdminNetworkPolicies by priority, then the baseline, if any.
+    pub admin: Vec<AdminPol>,
+    /// Per class: the admin policies whose subject selects it, in order.
+    admin_of: Vec<Vec<usize>>,
 }
 
 impl Engine {
@@ -116,14 +135,20 @@ impl Engine {
         // refuses the second; either way the input does not say which holds.
         for dup in inv.duplicates() {
             let first = &inv.objects[dup[0]];
-            if first.kind != "NetworkPolicy" {
+            if !matches!(
+                first.kind.as_str(),
+                "NetworkPolicy" | "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy"
+            ) {
                 continue;
             }
             for &i in &dup[1..] {
                 let o = &inv.objects[i];
                 issues.push(Issue {
                     at: policy::at(o),
-                    object: format!("NetworkPolicy {}/{}", o.effective_namespace.as_deref().unwrap_or("default"), o.name),
+                    object: match &o.effective_namespace {
+                        Some(ns) => format!("{} {ns}/{}", o.kind, o.name),
+                        None => format!("{} {}", o.kind, o.name),
+                    },
                     field: "metadata.name".into(),
                     line: o.origin.line,
                     message: format!("defined twice (also at {}): which definition holds depends on the order they are applied; neither is used", policy::at(first)),
@@ -133,6 +158,49 @@ impl Engine {
             policies.retain(|p: &NetPol| !dup.contains(&p.object));
         }
         policies.sort_by(|a: &NetPol, b: &NetPol| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        let mut admin_pols = Vec::new();
+        let duplicated: Vec<usize> = inv.duplicates().into_iter().flatten().collect();
+        for (i, o) in inv.objects.iter().enumerate() {
+            if !matches!(o.kind.as_str(), "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy")
+                || o.group() != admin::GROUP
+                || duplicated.contains(&i)
+            {
+                continue;
+            }
+            match admin::parse(i, o) {
+                Ok(a) => admin_pols.push(a),
+                Err(e) => issues.extend(e),
+            }
+        }
+        admin_pols.sort_by_key(|a: &AdminPol| (a.priority.is_none(), a.priority, a.name.clone()));
+        for w in admin_pols.windows(2) {
+            if w[0].priority.is_some() && w[0].priority == w[1].priority {
+                issues.push(Issue {
+                    at: w[1].at.clone(),
+                    object: format!("AdminNetworkPolicy {}", w[1].name),
+                    field: "spec.priority".into(),
+                    line: inv.objects[w[1].object].node.locate(&mamori_model::FieldPath::parse("spec.priority").unwrap_or_default()).line,
+                    message: format!(
+                        "same priority {} as AdminNetworkPolicy {} ({}): their order is undefined, so no verdict can be given where both apply",
+                        w[1].priority.unwrap_or(0),
+                        w[0].name,
+                        w[0].at
+                    ),
+                    rejected: true,
+                });
+            }
+        }
+        if admin_pols.iter().filter(|a| a.priority.is_none()).count() > 1 {
+            let b = admin_pols.iter().rfind(|a| a.priority.is_none()).expect("counted");
+            issues.push(Issue {
+                at: b.at.clone(),
+                object: format!("BaselineAdminNetworkPolicy {}", b.name),
+                field: "metadata.name".into(),
+                line: inv.objects[b.object].origin.line,
+                message: "a second BaselineAdminNetworkPolicy: there is only one, `default`".into(),
+                rejected: true,
+            });
+        }
         let mut endpoints = collect(inv, options.keep_rejected_workloads, &mut issues);
         endpoints.extend(extra);
         let classes = classify(&mut endpoints);
@@ -141,7 +209,60 @@ impl Engine {
             .iter()
             .map(|(k, v)| (k.clone(), v.labels.clone()))
             .collect();
-        Engine::build(endpoints, classes, policies, issues, namespace_labels)
+        let mut e = Engine::build(endpoints, classes, policies, issues, namespace_labels);
+        e.set_admin(admin_pols);
+        e
+    }
+
+    /// Add the admin policies: subjects per class, and egress networks to
+    /// the destination address cuts.
+    pub fn set_admin(&mut self, admin: Vec<AdminPol>) {
+        let mut blocks = Vec::new();
+        for a in &admin {
+            for r in &a.egress {
+                for p in &r.peers {
+                    if let AdminPeer::Networks(ranges) = p {
+                        blocks.extend_from_slice(ranges);
+                    }
+                }
+            }
+        }
+        if !blocks.is_empty() {
+            let mut cuts: Vec<Range> = self.dst_ips.clone();
+            cuts.extend(blocks);
+            self.dst_ips = ip::atomic_intervals(&cuts);
+        }
+        self.admin_of = self
+            .classes
+            .iter()
+            .map(|c| {
+                let ns = self
+                    .namespace_labels
+                    .get(&c.namespace)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                (0..admin.len())
+                    .filter(|&i| admin[i].subject.matches(ns, &c.labels))
+                    .collect()
+            })
+            .collect();
+        self.admin = admin;
+    }
+
+    fn admin_peer_matches(&self, peer: &AdminPeer, other: Target) -> bool {
+        match (peer, other) {
+            (AdminPeer::Workloads(sel), Target::Class(o)) => {
+                let c = &self.classes[o];
+                let ns = self
+                    .namespace_labels
+                    .get(&c.namespace)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                sel.matches(ns, &c.labels)
+            }
+            (AdminPeer::Networks(ranges), Target::Ip(r)) => ip::contains(ranges, r),
+            _ => false,
+        }
     }
 
     pub fn build(
@@ -239,6 +360,8 @@ impl Engine {
             matches,
             src_ips: ip::atomic_intervals(&src_blocks),
             dst_ips: ip::atomic_intervals(&dst_blocks),
+            admin: Vec::new(),
+            admin_of: vec![Vec::new(); n],
         }
     }
 
@@ -259,8 +382,71 @@ impl Engine {
     /// destination; otherwise `subject` is the destination. Named ports
     /// resolve on the destination.
     pub fn side(&self, egress: bool, subject: Target, other: Target, explain: bool) -> Side {
+        let mut side = self.np_side(egress, subject, other, explain);
+        let Target::Class(c) = subject else { return side };
+        let order = &self.admin_of[c];
+        if order.is_empty() {
+            return side;
+        }
+        let dst = if egress { other } else { subject };
+        let no_ports = Vec::new();
+        let dst_ports = match dst {
+            Target::Class(d) => &self.classes[d].ports,
+            Target::Ip(_) => &no_ports,
+        };
+        let mut remaining = ConnSet::all();
+        let mut allowed = ConnSet::none();
+        let mut passed = ConnSet::none();
+        let mut decisions = Vec::new();
+        let mut decide = |pi: usize, remaining: &mut ConnSet, allowed: &mut ConnSet, passed: &mut ConnSet| {
+            let a = &self.admin[pi];
+            for (ri, r) in a.rules(egress).iter().enumerate() {
+                if !r.peers.iter().any(|p| self.admin_peer_matches(p, other)) {
+                    continue;
+                }
+                let p = r.conns(dst_ports).intersect(remaining);
+                if p.is_empty() {
+                    continue;
+                }
+                match r.action {
+                    Action::Allow => allowed.add(&p),
+                    Action::Deny => {}
+                    Action::Pass => passed.add(&p),
+                }
+                *remaining = remaining.subtract(&p);
+                if explain {
+                    decisions.push(AdminDecision {
+                        policy: pi,
+                        rule: ri,
+                        action: r.action,
+                        conns: p,
+                    });
+                }
+            }
+        };
+        let (anps, baseline): (Vec<usize>, Vec<usize>) = order.iter().partition(|&&i| self.admin[i].priority.is_some());
+        for &pi in &anps {
+            decide(pi, &mut remaining, &mut allowed, &mut passed);
+        }
+        let mut undecided = remaining.union(&passed);
+        if !side.isolated_by.is_empty() {
+            allowed.add(&side.allowed.intersect(&undecided));
+        } else {
+            let mut unused = ConnSet::none();
+            for &pi in &baseline {
+                decide(pi, &mut undecided, &mut allowed, &mut unused);
+            }
+            allowed.add(&undecided);
+        }
+        side.allowed = allowed;
+        side.admin = decisions;
+        side
+    }
+
+    fn np_side(&self, egress: bool, subject: Target, other: Target, explain: bool) -> Side {
         let Target::Class(c) = subject else {
             return Side {
+                admin: Vec::new(),
                 isolated_by: Vec::new(),
                 grants: Vec::new(),
                 allowed: ConnSet::all(),
@@ -270,6 +456,7 @@ impl Engine {
         let isolated_by = self.isolating(c, egress).to_vec();
         if isolated_by.is_empty() {
             return Side {
+                admin: Vec::new(),
                 isolated_by,
                 grants: Vec::new(),
                 allowed: ConnSet::all(),
@@ -319,6 +506,7 @@ impl Engine {
             }
         }
         Side {
+            admin: Vec::new(),
             isolated_by,
             grants,
             allowed,

@@ -98,6 +98,7 @@
 //! (the list still shows them as ordinary pods, as np-guard does, and says
 //! so). Traffic from or to nodes is out of scope.
 
+pub mod admin;
 pub mod diff;
 pub mod endpoint;
 pub mod engine;

@@ -30,6 +30,8 @@ pub struct SideReport {
     pub rules: Vec<RuleRef>,
     pub allowed: String,
     pub decision: String,
+    /// (Baseline)AdminNetworkPolicy rules that decided part of it.
+    pub admin: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -245,7 +247,51 @@ fn side_report(
             )
         }
     };
+    let admin: Vec<String> = side
+        .admin
+        .iter()
+        .map(|d| {
+            let a = &engine.admin[d.policy];
+            let r = &a.rules(egress)[d.rule];
+            format!(
+                "{} {} ({}) {direction} rule #{} {:?} ({:?}): {}",
+                a.kind(),
+                a.name,
+                a.at,
+                d.rule + 1,
+                r.name,
+                d.action,
+                d.conns
+            )
+        })
+        .collect();
+    let deciding_admin: Vec<&String> = side
+        .admin
+        .iter()
+        .zip(&admin)
+        .filter(|(d, _)| !d.conns.intersect(&wanted).is_empty())
+        .map(|(_, t)| t)
+        .collect();
+    let decision = if deciding_admin.is_empty() {
+        decision
+    } else {
+        let verdict = if side.allowed.intersect(&wanted).is_empty() {
+            "denied"
+        } else {
+            "allowed"
+        };
+        format!(
+            "{verdict}: decided first by {}{}",
+            deciding_admin.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; "),
+            if side.isolated_by.is_empty() {
+                String::new()
+            } else {
+                format!(" (NetworkPolicies: {decision})")
+            }
+        )
+    };
     SideReport {
+        admin,
         direction,
         at_endpoint: me,
         isolated: !side.isolated_by.is_empty(),

@@ -337,3 +337,79 @@ fn host_network_is_marked() {
     let e = engine(y);
     assert!(e.endpoints[0].host_network && e.classes[0].host_network);
 }
+
+fn anp(name: &str, priority: u32, subject_ns: &str, dir: &str, rules: &str) -> String {
+    format!(
+        "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {{name: {name}}}\nspec:\n  priority: {priority}\n  subject: {{namespaces: {{matchLabels: {{kubernetes.io/metadata.name: {subject_ns}}}}}}}\n  {dir}: {rules}\n---\n"
+    )
+}
+
+#[test]
+fn admin_network_policy_decides_before_network_policies() {
+    // NP allows web -> db on 5432; an ANP denying ingress from a's pods wins.
+    let np = policy(
+        "a",
+        "p",
+        "{podSelector: {matchLabels: {app: db}}, ingress: [{ports: [{port: 5432}]}]}",
+    );
+    let deny = anp(
+        "deny",
+        10,
+        "a",
+        "ingress",
+        "[{name: d, action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {protocol: TCP, port: 5432}}]}]",
+    );
+    let e = engine(&(two_pods() + &np + &deny));
+    assert_eq!(conns(&e, "a/web", "a/db"), "No Connections");
+    // The first matching rule of the first ANP decides: Allow before Deny.
+    let allow = anp(
+        "allow",
+        5,
+        "a",
+        "ingress",
+        "[{name: x, action: Allow, from: [{namespaces: {}}], ports: [{portNumber: {protocol: TCP, port: 5432}}]}]",
+    );
+    let e = engine(&(two_pods() + &np + &deny + &allow));
+    assert_eq!(conns(&e, "a/web", "a/db"), "TCP 5432");
+    let (_, ing) = e.explain(class(&e, "a/web"), class(&e, "a/db"));
+    assert_eq!(e.admin[ing.admin[0].policy].name, "allow");
+}
+
+#[test]
+fn pass_hands_over_to_network_policies_and_the_baseline_applies_only_without_them() {
+    let pass = anp(
+        "pass",
+        1,
+        "a",
+        "ingress",
+        "[{name: p, action: Pass, from: [{namespaces: {}}]}]",
+    );
+    let banp = "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec:\n  subject: {namespaces: {}}\n  ingress: [{name: b, action: Deny, from: [{namespaces: {}}]}]\n---\n";
+    // No NetworkPolicy isolates db: the baseline denies.
+    let e = engine(&(two_pods() + &pass + banp));
+    assert_eq!(conns(&e, "a/web", "a/db"), "No Connections");
+    // A NetworkPolicy isolates db: it decides, the baseline is not consulted.
+    let np = policy(
+        "a",
+        "p",
+        "{podSelector: {matchLabels: {app: db}}, ingress: [{ports: [{port: 5432}]}]}",
+    );
+    let e = engine(&(two_pods() + &pass + banp + &np));
+    assert_eq!(conns(&e, "a/web", "a/db"), "TCP 5432");
+    // Same priority twice: an error.
+    let twice = anp(
+        "one",
+        3,
+        "a",
+        "ingress",
+        "[{name: p, action: Pass, from: [{namespaces: {}}]}]",
+    ) + &anp(
+        "two",
+        3,
+        "a",
+        "ingress",
+        "[{name: p, action: Pass, from: [{namespaces: {}}]}]",
+    );
+    let e = engine(&(two_pods() + &twice));
+    assert!(e.rejected().any(|i| i.field == "spec.priority"));
+}

@@ -64,9 +64,6 @@ fn unsupported(case: &Value, dir: &Path) -> Option<String> {
     {
         return Some("multiple networks (OVN-Kubernetes UDN/CUDN/NAD, MultiNetworkPolicy) are not modelled".into());
     }
-    if text.contains("AdminNetworkPolicy") {
-        return Some("AdminNetworkPolicy / BaselineAdminNetworkPolicy are not evaluated yet".into());
-    }
     if text.contains("kind: Ingress")
         || text.contains("kind: Route")
         || text.contains("\"kind\": \"Ingress\"")
