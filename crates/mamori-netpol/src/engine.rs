@@ -85,6 +85,9 @@ struct RuleMatch {
     /// `None`: every peer (pods and addresses).
     pods: Option<Bits>,
     ips: Vec<Range>,
+    /// The rule's connections when they do not depend on the destination
+    /// (no named ports).
+    fixed: Option<ConnSet>,
 }
 
 pub struct Engine {
@@ -300,10 +303,12 @@ impl Engine {
             let mut per_dir: [Vec<RuleMatch>; 2] = [Vec::new(), Vec::new()];
             for (d, egress) in [(0, false), (1, true)] {
                 for r in p.rules(egress) {
+                    let fixed = (!r.has_named_ports()).then(|| r.conns(&[]));
                     let Some(peers) = &r.peers else {
                         per_dir[d].push(RuleMatch {
                             pods: None,
                             ips: Vec::new(),
+                            fixed,
                         });
                         continue;
                     };
@@ -344,7 +349,11 @@ impl Engine {
                             }
                         }
                     }
-                    per_dir[d].push(RuleMatch { pods: Some(bits), ips });
+                    per_dir[d].push(RuleMatch {
+                        pods: Some(bits),
+                        ips,
+                        fixed,
+                    });
                 }
             }
             matches.push(per_dir);
@@ -517,11 +526,53 @@ impl Engine {
     /// The connections from `src` to `dst`: egress allowed at the source
     /// and ingress at the destination.
     pub fn conns(&self, src: Target, dst: Target) -> ConnSet {
-        let e = self.side(true, src, dst, false).allowed;
-        if e.is_empty() {
-            return e;
+        let e = self.allowed(true, src, dst);
+        match e {
+            Some(e) if e.is_empty() => e,
+            Some(e) => match self.allowed(false, dst, src) {
+                Some(i) => e.intersect(&i),
+                None => e,
+            },
+            None => self.allowed(false, dst, src).unwrap_or_else(ConnSet::all),
         }
-        e.intersect(&self.side(false, dst, src, false).allowed)
+    }
+
+    /// What one direction allows, without the explanation; `None` when
+    /// everything is (not isolated, no admin policy): the hot path of the
+    /// full matrix, so it allocates only the result.
+    fn allowed(&self, egress: bool, subject: Target, other: Target) -> Option<ConnSet> {
+        let Target::Class(c) = subject else { return None };
+        if !self.admin_of[c].is_empty() {
+            return Some(self.side(egress, subject, other, false).allowed);
+        }
+        let iso = self.isolating(c, egress);
+        if iso.is_empty() {
+            return None;
+        }
+        let dst = if egress { other } else { subject };
+        let dst_ports: &[crate::endpoint::PodPort] = match dst {
+            Target::Class(d) => &self.classes[d].ports,
+            Target::Ip(_) => &[],
+        };
+        let d = usize::from(egress);
+        let mut allowed = ConnSet::none();
+        for &pi in iso {
+            for (ri, r) in self.policies[pi].rules(egress).iter().enumerate() {
+                let m = &self.matches[pi][d][ri];
+                let hit = match (&m.pods, other) {
+                    (None, _) => true,
+                    (Some(bits), Target::Class(o)) => bits.get(o),
+                    (Some(_), Target::Ip(range)) => ip::contains(&m.ips, range),
+                };
+                if hit {
+                    match &m.fixed {
+                        Some(c) => allowed.add(c),
+                        None => allowed.add(&r.conns(dst_ports)),
+                    }
+                }
+            }
+        }
+        Some(allowed)
     }
 
     /// Both directions, explained.
@@ -529,14 +580,18 @@ impl Engine {
         (self.side(true, src, dst, true), self.side(false, dst, src, true))
     }
 
-    /// Every class pair's connections (self pairs included): the full
-    /// connectivity, costing classes squared, not pods squared.
-    pub fn class_matrix(&self) -> Vec<ConnSet> {
+    /// Every class pair with a non-empty connection set (self pairs
+    /// included): the full connectivity, costing classes squared, not pods
+    /// squared. Sparse, as most pairs of a segmented cluster are denied.
+    pub fn class_matrix(&self) -> Vec<(usize, usize, ConnSet)> {
         let n = self.classes.len();
-        let mut out = Vec::with_capacity(n * n);
+        let mut out = Vec::new();
         for s in 0..n {
             for d in 0..n {
-                out.push(self.conns(Target::Class(s), Target::Class(d)));
+                let c = self.conns(Target::Class(s), Target::Class(d));
+                if !c.is_empty() {
+                    out.push((s, d, c));
+                }
             }
         }
         out

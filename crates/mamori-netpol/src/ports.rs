@@ -101,7 +101,12 @@ impl ConnSet {
 
     pub fn add(&mut self, other: &ConnSet) {
         for i in 0..3 {
-            if other.ranges[i].is_empty() {
+            if other.ranges[i].is_empty() || self.ranges[i].as_slice() == [(MIN_PORT, MAX_PORT)] {
+                continue;
+            }
+            if self.ranges[i].is_empty() {
+                // The common case in a matrix: nothing yet, copy.
+                self.ranges[i].clone_from(&other.ranges[i]);
                 continue;
             }
             let mut v: Vec<(u16, u16)> = self.ranges[i].iter().chain(&other.ranges[i]).copied().collect();
