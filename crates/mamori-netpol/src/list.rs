@@ -32,6 +32,19 @@ pub struct Focus {
     pub direction: Direction,
     /// With workloads: only lines whose other end is one of these.
     pub peers: Vec<String>,
+    /// Only this connection (np-guard's `--focus-conn tcp-8080`).
+    pub conn: Option<(crate::ports::Protocol, u16)>,
+}
+
+impl Focus {
+    /// np-guard's `PROTO-PORT` (`tcp-8080`, `udp-53`).
+    pub fn parse_conn(s: &str) -> Option<(crate::ports::Protocol, u16)> {
+        let (p, n) = s.split_once('-')?;
+        Some((
+            crate::ports::Protocol::parse_loose(p)?,
+            n.parse().ok().filter(|n| *n > 0)?,
+        ))
+    }
 }
 
 fn name_matches(list: &[String], ns: &str, name: &str) -> bool {
@@ -124,6 +137,13 @@ pub fn connlist(engine: &Engine, focus: &Focus) -> Vec<Line> {
             }
         }
     }
+    if let Some((p, n)) = focus.conn {
+        let only = ConnSet::port(p, n);
+        out.retain_mut(|l| {
+            l.conns = l.conns.intersect(&only);
+            !l.conns.is_empty()
+        });
+    }
     out.sort_by_cached_key(txt_line);
     out
 }
@@ -146,7 +166,20 @@ pub enum Format {
 }
 
 pub fn render(lines: &[Line], format: Format) -> String {
+    render_focused(lines, format, None)
+}
+
+/// With `--focus-conn`, the txt form names the connection once, as np-guard does.
+pub fn render_focused(lines: &[Line], format: Format, conn: Option<(crate::ports::Protocol, u16)>) -> String {
     match format {
+        Format::Txt if conn.is_some() => {
+            let (p, n) = conn.expect("checked");
+            let mut s = format!("Permitted connections on {p} {n}:");
+            for l in lines {
+                s.push_str(&format!("\n{} => {}", l.src, l.dst));
+            }
+            s
+        }
         Format::Txt => lines.iter().map(txt_line).collect::<Vec<_>>().join("\n"),
         Format::Csv => {
             let mut s = String::from("src,dst,conn\n");

@@ -265,6 +265,9 @@ pub struct NetpolListArgs {
     /// With --focus-workload: only its ingress or its egress lines.
     #[arg(long, value_enum)]
     pub focus_direction: Option<FocusDirection>,
+    /// Only this connection, as PROTOCOL-PORT (`tcp-8080`, `udp-53`).
+    #[arg(long, value_name = "PROTO-PORT")]
+    pub focus_conn: Option<String>,
     /// Analyse without the policies the API server would refuse (they are reported on stderr).
     #[arg(long)]
     pub skip_invalid: bool,

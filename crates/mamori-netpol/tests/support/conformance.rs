@@ -3,7 +3,7 @@
 //! `tests/conformance.rs` (fails below the floor).
 
 use mamori_model::Inventory;
-use mamori_netpol::list::{connlist, render, Direction, Focus, Format};
+use mamori_netpol::list::{connlist, Direction, Focus, Format};
 use mamori_netpol::{Engine, FieldValidation, Options};
 use mamori_source::load::{load_paths, LoadOptions, ProblemKind};
 use serde_json::Value;
@@ -49,9 +49,6 @@ pub fn find_root() -> Option<PathBuf> {
 fn unsupported(case: &Value, dir: &Path) -> Option<String> {
     if case["multiple_networks"].as_bool() == Some(true) {
         return Some("multiple networks (OVN-Kubernetes UDN/CUDN/NAD, MultiNetworkPolicy) are not modelled".into());
-    }
-    if !case["focus_conn"].as_str().unwrap_or("").is_empty() {
-        return Some("--focus-conn is not implemented".into());
     }
     let text = dir_text(dir);
     if [
@@ -196,12 +193,14 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             _ => Direction::Both,
         };
         workloads.retain(|w| !w.is_empty());
+        let conn = Focus::parse_conn(case["focus_conn"].as_str().unwrap_or(""));
         let focus = Focus {
             workloads,
             direction,
             peers,
+            conn,
         };
-        let got = render(&connlist(&engine, &focus), Format::Txt);
+        let got = mamori_netpol::list::render_focused(&connlist(&engine, &focus), Format::Txt, conn);
         match compare(&expected, &got) {
             None => report.passed += 1,
             Some(diff) => report.failures.push(Failure {

@@ -8,7 +8,7 @@ use crate::cli::{
 use anyhow::bail;
 use mamori_model::{Inventory, Node};
 use mamori_netpol::endpoint::{assumed_dns, is_dns};
-use mamori_netpol::list::{connlist, render, Direction, Focus, Format};
+use mamori_netpol::list::{connlist, Direction, Focus, Format};
 use mamori_netpol::{Engine, FieldValidation, Issue, Options, Protocol};
 use mamori_source::load::{load_paths, LoadOptions, ProblemKind};
 use std::path::PathBuf;
@@ -114,6 +114,13 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
             Some(FocusDirection::Egress) => Direction::Egress,
         },
         peers: Vec::new(),
+        conn: match &args.focus_conn {
+            None => None,
+            Some(c) => match Focus::parse_conn(c) {
+                Some(c) => Some(c),
+                None => bail!("{c:?} is not PROTOCOL-PORT\nhint: for example tcp-8080 or udp-53"),
+            },
+        },
     };
     let format = match args.format {
         ConnlistFormat::Txt => Format::Txt,
@@ -122,7 +129,7 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
         ConnlistFormat::Md => Format::Md,
         ConnlistFormat::Dot => Format::Dot,
     };
-    let mut text = render(&connlist(&engine, &focus), format);
+    let mut text = mamori_netpol::list::render_focused(&connlist(&engine, &focus), format, focus.conn);
     if !text.ends_with('\n') && !text.is_empty() {
         text.push('\n');
     }
