@@ -39,8 +39,18 @@ pub struct Change {
 type Presence = (Option<usize>, Option<usize>);
 
 /// The changed pairs, changed first, then added, then removed, each sorted
-/// by its text. External ranges are cut at the boundaries of both inputs.
+/// by its text (the ingress controller's last). External ranges are cut at the boundaries of both inputs.
 pub fn diff(before: &Engine, after: &Engine) -> Vec<Change> {
+    diff_with(before, after, &[], &[])
+}
+
+/// With the ingress controller's reach on each side (`ingress::reachable`).
+pub fn diff_with(
+    before: &Engine,
+    after: &Engine,
+    ingress_before: &[(usize, ConnSet)],
+    ingress_after: &[(usize, ConnSet)],
+) -> Vec<Change> {
     let mut peers: BTreeMap<String, Presence> = BTreeMap::new();
     for e in before.endpoints.iter().filter(|e| !e.assumed) {
         peers.entry(e.label()).or_default().0 = Some(e.class);
@@ -138,7 +148,25 @@ pub fn diff(before: &Engine, after: &Engine) -> Vec<Change> {
             push(external(r), sn.clone(), b, a, info(&[(sn, sp)]));
         }
     }
-    out.sort_by_cached_key(|c| (c.kind, txt_line(c)));
+    let mut ing: BTreeMap<String, (ConnSet, ConnSet)> = BTreeMap::new();
+    for (i, c) in ingress_before {
+        ing.entry(before.endpoints[*i].label()).or_default().0 = c.clone();
+    }
+    for (i, c) in ingress_after {
+        ing.entry(after.endpoints[*i].label()).or_default().1 = c.clone();
+    }
+    for (dst, (b, a)) in ing {
+        let p = peers.get(&dst).copied().unwrap_or_default();
+        push(
+            crate::ingress::LABEL.to_string(),
+            dst.clone(),
+            b,
+            a,
+            info(&[(&dst, &p)]),
+        );
+    }
+    // np-guard lists the ingress controller's changes after all others.
+    out.sort_by_cached_key(|c| (c.src == crate::ingress::LABEL, c.kind, txt_line(c)));
     out
 }
 

@@ -103,6 +103,7 @@ pub mod diff;
 pub mod endpoint;
 pub mod engine;
 pub mod generate;
+pub mod ingress;
 pub mod ip;
 pub mod list;
 pub mod policy;

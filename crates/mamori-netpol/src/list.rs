@@ -47,7 +47,7 @@ impl Focus {
     }
 }
 
-fn name_matches(list: &[String], ns: &str, name: &str) -> bool {
+pub(crate) fn name_matches(list: &[String], ns: &str, name: &str) -> bool {
     list.iter().any(|w| match w.split_once('/') {
         Some((n, w)) => n == ns && w == name,
         None => w == name,
@@ -55,8 +55,13 @@ fn name_matches(list: &[String], ns: &str, name: &str) -> bool {
 }
 
 /// The allowed pairs, sorted as np-guard sorts them (by the text of the
-/// line). Self pairs are left out.
+/// line). Self pairs and assumed endpoints are left out.
 pub fn connlist(engine: &Engine, focus: &Focus) -> Vec<Line> {
+    connlist_with(engine, focus, &[])
+}
+
+/// With the lines of an ingress controller (`ingress::reachable`).
+pub fn connlist_with(engine: &Engine, focus: &Focus, ingress: &[(usize, ConnSet)]) -> Vec<Line> {
     let mut cache: HashMap<(Target, Target), ConnSet> = HashMap::new();
     let mut conns = |s: Target, d: Target| cache.entry((s, d)).or_insert_with(|| engine.conns(s, d)).clone();
     let focused = |i: usize| {
@@ -83,10 +88,13 @@ pub fn connlist(engine: &Engine, focus: &Focus) -> Vec<Line> {
     let mut out = Vec::new();
     let eps = &engine.endpoints;
     for (si, s) in eps.iter().enumerate() {
+        if s.assumed {
+            continue;
+        }
         let sf = focused(si);
         for (di, d) in eps.iter().enumerate() {
             let df = focused(di);
-            if si == di || !keep(sf, df) {
+            if si == di || d.assumed || !keep(sf, df) {
                 continue;
             }
             if !focus.peers.is_empty() {
@@ -135,6 +143,21 @@ pub fn connlist(engine: &Engine, focus: &Focus) -> Vec<Line> {
                     });
                 }
             }
+        }
+    }
+    for (i, c) in ingress {
+        let e = &engine.endpoints[*i];
+        let f = focus.workloads.is_empty()
+            || crate::list::name_matches(&focus.workloads, &e.namespace, &e.name)
+            || crate::list::name_matches(&focus.workloads, "", "ingress-controller");
+        if f && focus.direction != Direction::Egress && focus.peers.is_empty() {
+            out.push(Line {
+                src: crate::ingress::LABEL.into(),
+                dst: e.label(),
+                conns: c.clone(),
+                src_ns: None,
+                dst_ns: Some(e.namespace.clone()),
+            });
         }
     }
     if let Some((p, n)) = focus.conn {

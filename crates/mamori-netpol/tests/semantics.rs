@@ -413,3 +413,31 @@ fn pass_hands_over_to_network_policies_and_the_baseline_applies_only_without_the
     let e = engine(&(two_pods() + &twice));
     assert!(e.rejected().any(|i| i.field == "spec.priority"));
 }
+
+#[test]
+fn ingress_objects_give_the_controller_the_target_ports_policies_admit() {
+    let base = pod("a", "api", "{app: api}", "[{containerPort: 8080}, {containerPort: 9090}]")
+        + "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: a}\nspec:\n  selector: {app: api}\n  ports: [{port: 80, targetPort: 8080}, {port: 90, targetPort: 9090}]\n---\n"
+        + "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: a}\nspec:\n  rules:\n  - http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}\n---\n";
+    let reach = |yaml: &str| {
+        let r = load_texts(&[("t.yaml", yaml)], &LoadOptions::default());
+        let inv = Inventory::new(r.objects);
+        let e = Engine::with_extra(&inv, Options::default(), vec![mamori_netpol::ingress::controller()]);
+        mamori_netpol::ingress::reachable(&inv, &e)
+            .into_iter()
+            .map(|(i, c)| format!("{} {c}", e.endpoints[i].label()))
+            .collect::<Vec<_>>()
+    };
+    // Only the backend's target port, not every port of the Service.
+    assert_eq!(reach(&base), ["a/api[Pod] TCP 8080"]);
+    // A policy admitting only pods of its namespace keeps the controller out.
+    let own_ns = policy("a", "p", "{podSelector: {}, ingress: [{from: [{podSelector: {}}]}]}");
+    assert!(reach(&(base.clone() + &own_ns)).is_empty());
+    // One admitting every namespace lets it in.
+    let all_ns = policy(
+        "a",
+        "p",
+        "{podSelector: {}, ingress: [{from: [{namespaceSelector: {}}]}]}",
+    );
+    assert_eq!(reach(&(base + &all_ns)), ["a/api[Pod] TCP 8080"]);
+}

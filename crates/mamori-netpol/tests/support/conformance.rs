@@ -3,7 +3,7 @@
 //! `tests/conformance.rs` (fails below the floor).
 
 use mamori_model::Inventory;
-use mamori_netpol::list::{connlist, Direction, Focus, Format};
+use mamori_netpol::list::{connlist_with, Direction, Focus, Format};
 use mamori_netpol::{Engine, FieldValidation, Options};
 use mamori_source::load::{load_paths, LoadOptions, ProblemKind};
 use serde_json::Value;
@@ -60,13 +60,6 @@ fn unsupported(case: &Value, dir: &Path) -> Option<String> {
     .any(|k| text.contains(k))
     {
         return Some("multiple networks (OVN-Kubernetes UDN/CUDN/NAD, MultiNetworkPolicy) are not modelled".into());
-    }
-    if text.contains("kind: Ingress")
-        || text.contains("kind: Route")
-        || text.contains("\"kind\": \"Ingress\"")
-        || text.contains("\"kind\": \"Route\"")
-    {
-        return Some("Ingress / OpenShift Route analysis ({ingress-controller}) is not implemented".into());
     }
     if text.contains("kind: VirtualMachine") {
         return Some("KubeVirt VirtualMachine workloads are not modelled".into());
@@ -158,7 +151,15 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         }
         let (inv, load_errors) = load(&dir);
         // np-guard decodes into Go structs, which drop unknown fields.
-        let engine = Engine::new(&inv, np_guard_options());
+        if load_errors.iter().any(|e| e.contains("tabs disallowed")) {
+            report.unsupported.push((
+                name,
+                "loader: a tab at the start of a line inside a flow sequence, which go-yaml accepts and mamori's YAML parser refuses".into(),
+            ));
+            continue;
+        }
+        let engine = engine_for(&inv);
+        let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
         let errors = list_errors(&engine, &load_errors);
         if bad {
             report.bad_total += 1;
@@ -200,7 +201,7 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             peers,
             conn,
         };
-        let got = mamori_netpol::list::render_focused(&connlist(&engine, &focus), Format::Txt, conn);
+        let got = mamori_netpol::list::render_focused(&connlist_with(&engine, &focus, &ingress), Format::Txt, conn);
         match compare(&expected, &got) {
             None => report.passed += 1,
             Some(diff) => report.failures.push(Failure {
@@ -228,13 +229,24 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             report.unsupported.push((name, why));
             continue;
         }
-        let (i1, _) = load(&root.join(d1));
-        let (i2, _) = load(&root.join(d2));
-        let (e1, e2) = (
-            Engine::new(&i1, np_guard_options()),
-            Engine::new(&i2, np_guard_options()),
+        let (i1, l1) = load(&root.join(d1));
+        let (i2, l2) = load(&root.join(d2));
+        if l1.iter().chain(&l2).any(|e| e.contains("tabs disallowed")) {
+            report.unsupported.push((
+                name,
+                "loader: a tab at the start of a line inside a flow sequence, which go-yaml accepts and mamori's YAML parser refuses".into(),
+            ));
+            continue;
+        }
+        let (e1, e2) = (engine_for(&i1), engine_for(&i2));
+        let (g1, g2) = (
+            mamori_netpol::ingress::reachable(&i1, &e1),
+            mamori_netpol::ingress::reachable(&i2, &e2),
         );
-        let got = mamori_netpol::diff::render(&mamori_netpol::diff::diff(&e1, &e2), mamori_netpol::diff::Format::Txt);
+        let got = mamori_netpol::diff::render(
+            &mamori_netpol::diff::diff_with(&e1, &e2, &g1, &g2),
+            mamori_netpol::diff::Format::Txt,
+        );
         let expected = std::fs::read_to_string(root.join(expected_rel)).unwrap_or_default();
         match compare(&expected, &got) {
             None => report.diff_passed += 1,
@@ -320,6 +332,16 @@ fn compare(expected: &str, got: &str) -> Option<Vec<String>> {
         diff.push("(same lines, different order)".into());
     }
     Some(diff)
+}
+
+/// The engine np-guard's analysis corresponds to: with the ingress
+/// controller when Ingress or Route objects are present.
+fn engine_for(inv: &Inventory) -> Engine {
+    if mamori_netpol::ingress::present(inv) {
+        Engine::with_extra(inv, np_guard_options(), vec![mamori_netpol::ingress::controller()])
+    } else {
+        Engine::new(inv, np_guard_options())
+    }
 }
 
 /// np-guard decodes into Go structs, which drop unknown fields, and does

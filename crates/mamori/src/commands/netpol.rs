@@ -74,9 +74,19 @@ fn issue_line(i: &Issue) -> String {
     }
 }
 
+/// The engine, with the ingress controller when Ingress or Route objects
+/// are present (so its reach is listed as `{ingress-controller}`).
+fn engine_with_ingress(inv: &Inventory, input: &NetpolInput) -> Engine {
+    if mamori_netpol::ingress::present(inv) {
+        Engine::with_extra(inv, options(input), vec![mamori_netpol::ingress::controller()])
+    } else {
+        Engine::new(inv, options(input))
+    }
+}
+
 fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
     let inv = load(&args.paths, &args.input)?;
-    let engine = Engine::new(&inv, options(&args.input));
+    let engine = engine_with_ingress(&inv, &args.input);
     let rejected: Vec<&Issue> = engine.rejected().collect();
     if !rejected.is_empty() && !args.skip_invalid {
         let lines: Vec<String> = rejected.iter().map(|i| issue_line(i)).collect();
@@ -129,7 +139,9 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
         ConnlistFormat::Md => Format::Md,
         ConnlistFormat::Dot => Format::Dot,
     };
-    let mut text = mamori_netpol::list::render_focused(&connlist(&engine, &focus), format, focus.conn);
+    let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
+    let lines = mamori_netpol::list::connlist_with(&engine, &focus, &ingress);
+    let mut text = mamori_netpol::list::render_focused(&lines, format, focus.conn);
     if !text.ends_with('\n') && !text.is_empty() {
         text.push('\n');
     }
@@ -311,9 +323,9 @@ fn known(engine: &Engine) -> String {
 }
 
 /// An engine from manifests whose policies the API server would all accept.
-fn checked_engine(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<Engine> {
+fn checked_engine(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<(Inventory, Engine)> {
     let inv = load(paths, input)?;
-    let engine = Engine::new(&inv, options(input));
+    let engine = engine_with_ingress(&inv, input);
     let rejected: Vec<String> = engine.rejected().map(issue_line).collect();
     if !rejected.is_empty() {
         bail!(
@@ -322,13 +334,18 @@ fn checked_engine(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<Engi
             rejected.join("\nerror: ")
         );
     }
-    Ok(engine)
+    Ok((inv, engine))
 }
 
 fn diff(args: NetpolDiffArgs) -> anyhow::Result<u8> {
-    let before = checked_engine(std::slice::from_ref(&args.dir1), &args.input)?;
-    let after = checked_engine(std::slice::from_ref(&args.dir2), &args.input)?;
-    let changes = mamori_netpol::diff::diff(&before, &after);
+    let (i1, before) = checked_engine(std::slice::from_ref(&args.dir1), &args.input)?;
+    let (i2, after) = checked_engine(std::slice::from_ref(&args.dir2), &args.input)?;
+    let changes = mamori_netpol::diff::diff_with(
+        &before,
+        &after,
+        &mamori_netpol::ingress::reachable(&i1, &before),
+        &mamori_netpol::ingress::reachable(&i2, &after),
+    );
     let format = match args.format {
         DiffFormat::Txt => mamori_netpol::diff::Format::Txt,
         DiffFormat::Csv => mamori_netpol::diff::Format::Csv,
@@ -457,6 +474,22 @@ fn generate(args: NetpolGenerateArgs) -> anyhow::Result<u8> {
             || l.dst_ns.as_deref().is_some_and(|n| governed.contains(&n));
         if touches {
             got.insert((l.src, l.dst), l.conns);
+        }
+    }
+    // The list leaves out assumed endpoints: ask for DNS directly.
+    for e in proved
+        .endpoints
+        .iter()
+        .filter(|e| !e.assumed && governed.contains(&e.namespace.as_str()))
+    {
+        for d in proved.endpoints.iter().filter(|d| is_dns(d) && d.assumed) {
+            let c = proved.conns(
+                mamori_netpol::Target::Class(e.class),
+                mamori_netpol::Target::Class(d.class),
+            );
+            if !c.is_empty() {
+                got.insert((e.label(), d.label()), c);
+            }
         }
     }
     let mut differences = Vec::new();
