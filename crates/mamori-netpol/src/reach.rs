@@ -51,11 +51,33 @@ pub struct Verdict {
     pub notes: Vec<String>,
 }
 
+/// One end of a question: an endpoint, or an external IPv4 address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    Endpoint(usize),
+    Address(u32),
+}
+
 /// Ask about `src` -> `dst` (endpoint indexes), on `port` or any.
 pub fn reach(engine: &Engine, src: usize, dst: usize, port: Option<(Protocol, u16)>) -> Verdict {
-    let s = &engine.endpoints[src];
-    let d = &engine.endpoints[dst];
-    let (st, dt) = (Target::Class(s.class), Target::Class(d.class));
+    reach_ends(engine, End::Endpoint(src), End::Endpoint(dst), port)
+}
+
+/// Ask about any two ends.
+pub fn reach_ends(engine: &Engine, src: End, dst: End, port: Option<(Protocol, u16)>) -> Verdict {
+    let info = |e: End| match e {
+        End::Endpoint(i) => {
+            let ep = &engine.endpoints[i];
+            (Target::Class(ep.class), ep.label(), Some(ep))
+        }
+        End::Address(a) => (
+            Target::Ip((a, a)),
+            format!("{}[External]", std::net::Ipv4Addr::from(a)),
+            None,
+        ),
+    };
+    let (st, slabel, sep) = info(src);
+    let (dt, dlabel, dep) = info(dst);
     let (eg, ing) = engine.explain(st, dt);
     let total = eg.allowed.intersect(&ing.allowed);
     let asked = port.map(|(p, n)| ConnSet::port(p, n));
@@ -63,16 +85,17 @@ pub fn reach(engine: &Engine, src: usize, dst: usize, port: Option<(Protocol, u1
         Some(c) => !c.intersect(&total).is_empty(),
         None => !total.is_empty(),
     };
-    let unknown = s.host_network || d.host_network;
+    let host = |e: Option<&crate::Endpoint>| e.is_some_and(|e| e.host_network);
+    let unknown = host(sep) || host(dep);
     let mut notes = Vec::new();
     if unknown {
-        let which = if s.host_network { s.label() } else { d.label() };
+        let which = if host(sep) { slabel.clone() } else { dlabel.clone() };
         notes.push(format!(
             "{which} uses hostNetwork: it has the node's address, and NetworkPolicy leaves policy for such pods undefined (most CNIs do not apply it); the verdict from the policies alone would be: {}",
             if allowed { "allowed" } else { "denied" }
         ));
     }
-    for e in [s, d] {
+    for e in [sep, dep].into_iter().flatten() {
         if e.assumed {
             notes.push(format!(
                 "{} is not in the input: assumed as the cluster DNS is usually deployed (labels k8s-app=kube-dns, ports UDP 53 `dns`, TCP 53 `dns-tcp`)",
@@ -80,7 +103,7 @@ pub fn reach(engine: &Engine, src: usize, dst: usize, port: Option<(Protocol, u1
             ));
         }
     }
-    if is_dns(d) {
+    if let Some(d) = dep.filter(|d| is_dns(d)) {
         dns_notes(engine, &eg, d, &mut notes);
     } else if !eg.isolated_by.is_empty() {
         // Egress isolation usually breaks name lookups too: say so.
@@ -92,8 +115,7 @@ pub fn reach(engine: &Engine, src: usize, dst: usize, port: Option<(Protocol, u1
             let word = |b: bool| if b { "allowed" } else { "denied" };
             let by: Vec<String> = side.isolated_by.iter().map(|&i| engine.policies[i].label()).collect();
             notes.push(format!(
-                "DNS: egress from {} is isolated (by {}); to {} UDP 53 is {}, TCP 53 is {}{}",
-                s.label(),
+                "DNS: egress from {slabel} is isolated (by {}); to {} UDP 53 is {}, TCP 53 is {}{}",
                 by.join(", "),
                 engine.endpoints[dns].label(),
                 word(udp),
@@ -108,6 +130,9 @@ pub fn reach(engine: &Engine, src: usize, dst: usize, port: Option<(Protocol, u1
             ));
         }
     }
+    if sep.is_none() || dep.is_none() {
+        notes.push("an external address is governed only by the policies of the pod at the other end (ipBlock peers; pods' own addresses are not in manifests)".into());
+    }
     Verdict {
         allowed: allowed && !unknown,
         verdict: if unknown {
@@ -117,12 +142,12 @@ pub fn reach(engine: &Engine, src: usize, dst: usize, port: Option<(Protocol, u1
         } else {
             "denied"
         },
-        from: s.label(),
-        to: d.label(),
+        from: slabel.clone(),
+        to: dlabel.clone(),
         connection: port.map(|(p, n)| format!("{p} {n}")),
         allowed_connections: total.to_string(),
-        egress: side_report(engine, true, &eg, s.label(), d.label(), asked.as_ref()),
-        ingress: side_report(engine, false, &ing, d.label(), s.label(), asked.as_ref()),
+        egress: side_report(engine, true, &eg, slabel.clone(), dlabel.clone(), asked.as_ref()),
+        ingress: side_report(engine, false, &ing, dlabel, slabel, asked.as_ref()),
         notes,
     }
 }
@@ -187,7 +212,9 @@ fn side_report(
         .collect();
     let isolated_by: Vec<String> = side.isolated_by.iter().map(|&i| engine.policies[i].label()).collect();
     let wanted = asked.cloned().unwrap_or_else(ConnSet::all);
-    let decision = if side.isolated_by.is_empty() {
+    let decision = if side.not_a_pod {
+        format!("{me} is outside the cluster: no policy applies at this end")
+    } else if side.isolated_by.is_empty() {
         format!("{me} is not isolated for {direction} (no policy of its namespace with type {} selects it): everything is allowed", cap(direction))
     } else {
         let deciding: Vec<String> = side

@@ -163,6 +163,7 @@ pub enum NetpolCommand {
     ///   mamori netpol reach --from k8s-defense/curl --to k8s-defense/nginx:80 manifests/
     ///   mamori netpol reach --from shop/web --to kube-system/kube-dns:53/udp manifests/
     ///   mamori netpol reach --from shop/web --to shop/db manifests/ --format json
+    ///   mamori netpol reach --from shop/web --to 169.254.169.254:80 manifests/
     #[command(verbatim_doc_comment)]
     Reach(NetpolReachArgs),
     /// Connectivity that changed between two sets of manifests (np-guard's diff grammar).
@@ -295,10 +296,11 @@ pub enum FocusDirection {
 
 #[derive(clap::Args, Debug)]
 pub struct NetpolReachArgs {
-    /// The source workload or pod: NS/NAME.
+    /// The source workload or pod: NS/NAME (or an external IPv4 address).
     #[arg(long, value_name = "NS/NAME")]
     pub from: String,
-    /// The destination: NS/NAME, optionally :PORT and /PROTOCOL (tcp, udp, sctp; default tcp).
+    /// The destination: NS/NAME (a workload, pod or Service) or an external
+    /// IPv4 address, optionally :PORT and /PROTOCOL (tcp, udp, sctp; default tcp).
     #[arg(long, value_name = "NS/NAME[:PORT[/PROTO]]")]
     pub to: String,
     /// Files or folders to read; `-` for stdin. Default: the current folder.

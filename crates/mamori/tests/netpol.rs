@@ -462,3 +462,23 @@ fn generate_writes_policies_and_proves_them() {
         r.stderr
     );
 }
+
+#[test]
+fn reach_external_addresses() {
+    let y = format!(
+        "{APP}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: web-out, namespace: shop}}\nspec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{{ipBlock: {{cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}}}]\n    ports: [{{port: 443}}]\n"
+    );
+    let dir = inline("external", &y);
+    let (r, v) = reach(&dir, "shop/web", "93.184.216.34:443", &[]);
+    assert_eq!(r.code, 0, "{v}");
+    assert_eq!(v["to"], "93.184.216.34[External]");
+    let (r, v) = reach(&dir, "shop/web", "169.254.169.254:443", &[]);
+    assert_eq!(r.code, 1, "{v}");
+    assert!(v["ingress"]["decision"]
+        .as_str()
+        .unwrap()
+        .contains("outside the cluster"));
+    // Into the cluster: db admits only web.
+    let (r, _) = reach(&dir, "10.0.0.1", "shop/db:5432", &[]);
+    assert_eq!(r.code, 1);
+}

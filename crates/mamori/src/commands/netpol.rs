@@ -9,6 +9,7 @@ use anyhow::bail;
 use mamori_model::{Inventory, Node};
 use mamori_netpol::endpoint::{assumed_dns, is_dns};
 use mamori_netpol::list::{connlist, Direction, Focus, Format};
+use mamori_netpol::reach::End;
 use mamori_netpol::{Engine, FieldValidation, Issue, Options, Protocol};
 use mamori_source::load::{load_paths, LoadOptions, ProblemKind};
 use std::path::PathBuf;
@@ -264,33 +265,49 @@ fn reach(args: NetpolReachArgs) -> anyhow::Result<u8> {
     }
     let mut notes = Vec::new();
     let find = |ns: &str, name: &str| engine.endpoint_by_name(ns, name).first().copied();
-    let Some(src) = find(&fns, &fname) else {
-        bail!(
-            "no workload or pod {fns}/{fname} in the input\nhint: {}",
-            known(&engine)
-        );
+    let address = |s: &str| {
+        s.split(':')
+            .next()
+            .and_then(|a| a.parse::<std::net::Ipv4Addr>().ok())
+            .map(u32::from)
     };
-    let dst = match find(&tns, &tname) {
-        Some(d) => d,
-        None => match via_service(&inv, &engine, &tns, &tname, port) {
-            Some((d, p, note)) => {
-                port = p;
-                notes.push(note);
-                d
-            }
-            None => {
-                let dns = tns == "kube-system" && matches!(tname.as_str(), "coredns" | "dns");
-                match engine.endpoints.iter().position(is_dns).filter(|_| dns) {
-                    Some(d) => d,
-                    None => bail!(
-                        "no workload, pod or Service {tns}/{tname} in the input\nhint: {}",
-                        known(&engine)
-                    ),
-                }
-            }
+    let src = match address(&args.from) {
+        Some(a) => End::Address(a),
+        None => match find(&fns, &fname) {
+            Some(s) => End::Endpoint(s),
+            None => bail!(
+                "no workload or pod {fns}/{fname} in the input\nhint: {}",
+                known(&engine)
+            ),
         },
     };
-    let mut verdict = mamori_netpol::reach::reach(&engine, src, dst, port);
+    let dst = match address(&args.to) {
+        Some(a) => End::Address(a),
+        None => End::Endpoint(match find(&tns, &tname) {
+            Some(d) => d,
+            None => match via_service(&inv, &engine, &tns, &tname, port) {
+                Some((d, p, note)) => {
+                    port = p;
+                    notes.push(note);
+                    d
+                }
+                None => {
+                    let dns = tns == "kube-system" && matches!(tname.as_str(), "coredns" | "dns");
+                    match engine.endpoints.iter().position(is_dns).filter(|_| dns) {
+                        Some(d) => d,
+                        None => bail!(
+                            "no workload, pod or Service {tns}/{tname} in the input\nhint: {}",
+                            known(&engine)
+                        ),
+                    }
+                }
+            },
+        }),
+    };
+    if matches!((src, dst), (End::Address(_), End::Address(_))) {
+        bail!("both ends are addresses\nhint: NetworkPolicy governs pods; name a workload at one end");
+    }
+    let mut verdict = mamori_netpol::reach::reach_ends(&engine, src, dst, port);
     verdict.notes.splice(0..0, notes);
     for i in &engine.issues {
         verdict.notes.push(format!(
