@@ -37,6 +37,18 @@ fn main() {
     for (case, why) in &report.unsupported {
         println!("UNSUPPORTED {case}: {why}");
     }
+    for f in &report.exposure_failures {
+        println!("EXPOSURE-DIFF {}: {}", f.case, f.reason);
+        if verbose {
+            for d in &f.diff {
+                println!("    {d}");
+            }
+        }
+    }
+    println!(
+        "netpol conformance (np-guard list --exposure, txt): {} of {} passed",
+        report.exposure_passed, report.exposure_total
+    );
     let diff_unsupported = report
         .unsupported
         .iter()

@@ -102,6 +102,7 @@ pub mod admin;
 pub mod diff;
 pub mod endpoint;
 pub mod engine;
+pub mod exposure;
 pub mod generate;
 pub mod ingress;
 pub mod ip;

@@ -269,6 +269,11 @@ pub struct NetpolListArgs {
     /// Only this connection, as PROTOCOL-PORT (`tcp-8080`, `udp-53`).
     #[arg(long, value_name = "PROTO-PORT")]
     pub focus_conn: Option<String>,
+    /// Also what each workload is open to beyond the input's workloads
+    /// (`entire-cluster`, `ns/[pod with {app=x}]`, ...), and the workloads
+    /// no policy protects (txt only; partial, see ARCHITECTURE.md).
+    #[arg(long)]
+    pub exposure: bool,
     /// Analyse without the policies the API server would refuse (they are reported on stderr).
     #[arg(long)]
     pub skip_invalid: bool,

@@ -258,6 +258,21 @@ fn course_corrected_policies() {
     let l = mamori(&["netpol", "list", "."], &dir);
     assert_eq!(l.code, 0, "{}", l.stderr);
     assert_eq!(l.stdout, "k8s-defense/curl[Pod] => k8s-defense/nginx[Pod] : TCP 80\n");
+    // Exposure: the DNS rule opens UDP 53 to every pod of kube-system.
+    let x = mamori(&["netpol", "list", ".", "--exposure"], &dir);
+    assert_eq!(x.code, 0, "{}", x.stderr);
+    assert!(
+        x.stdout
+            .contains("k8s-defense/curl[Pod] \t=> \tkube-system/[all pods] : UDP 53\n"),
+        "{}",
+        x.stdout
+    );
+    assert!(
+        x.stdout
+            .contains("k8s-defense/nginx[Pod] \t<= \tk8s-defense/[pod with {app=curl}] : TCP 80"),
+        "{}",
+        x.stdout
+    );
 }
 
 fn inline(name: &str, yaml: &str) -> PathBuf {

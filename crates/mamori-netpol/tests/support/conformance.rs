@@ -26,6 +26,10 @@ pub struct Report {
     pub bad_ok: usize,
     pub diff_total: usize,
     pub diff_passed: usize,
+    pub exposure_total: usize,
+    pub exposure_passed: usize,
+    /// Exposure is partial: its failures are reported, not fatal.
+    pub exposure_failures: Vec<Failure>,
     /// Each bad-input scenario and the errors mamori gave.
     pub bad_errors: Vec<(String, Vec<String>)>,
 }
@@ -207,6 +211,43 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             Some(diff) => report.failures.push(Failure {
                 case: name,
                 reason: format!("{} lines differ", diff.len()),
+                diff,
+            }),
+        }
+    }
+    for case in &cases {
+        if case["command"] != "list" || case["format"] != "txt" || case["exposure"] != true || case["explain"] == true {
+            continue;
+        }
+        let dir_rel = case["dir"].as_str().unwrap_or_default();
+        if filter.is_some_and(|f| !dir_rel.contains(f)) {
+            continue;
+        }
+        let expected_rel = case["expected"].as_str().unwrap_or_default();
+        let name = expected_rel.rsplit('/').next().unwrap_or(expected_rel).to_string();
+        report.exposure_total += 1;
+        let dir = root.join(dir_rel);
+        if let Some(why) = unsupported(case, &dir) {
+            report.unsupported.push((name, why));
+            continue;
+        }
+        if !names(&case["focusworkload"]).is_empty() || !case["focus_conn"].as_str().unwrap_or("").is_empty() {
+            report
+                .unsupported
+                .push((name, "exposure with focus options is not implemented".into()));
+            continue;
+        }
+        let (inv, _) = load(&dir);
+        let engine = engine_for(&inv);
+        let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
+        let txt = mamori_netpol::list::render(&connlist_with(&engine, &Focus::default(), &ingress), Format::Txt);
+        let got = mamori_netpol::exposure::render(&engine, &txt);
+        let expected = std::fs::read_to_string(root.join(expected_rel)).unwrap_or_default();
+        match compare(&expected, &got) {
+            None => report.exposure_passed += 1,
+            Some(diff) => report.exposure_failures.push(Failure {
+                case: name,
+                reason: format!("exposure: {} lines differ", diff.len()),
                 diff,
             }),
         }

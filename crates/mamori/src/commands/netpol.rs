@@ -143,6 +143,12 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
     let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
     let lines = mamori_netpol::list::connlist_with(&engine, &focus, &ingress);
     let mut text = mamori_netpol::list::render_focused(&lines, format, focus.conn);
+    if args.exposure {
+        if format != Format::Txt || focus.conn.is_some() || !focus.workloads.is_empty() {
+            bail!("--exposure works with --format txt and without focus options for now\nhint: drop --format, --focus-workload and --focus-conn");
+        }
+        text = mamori_netpol::exposure::render(&engine, &text);
+    }
     if !text.ends_with('\n') && !text.is_empty() {
         text.push('\n');
     }
