@@ -137,15 +137,9 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         serde_json::from_str(&std::fs::read_to_string(root.join("cases.json")).expect("cases.json")).expect("json");
     let mut report = Report::default();
     for case in &cases {
-        if case["command"] != "list" || case["format"] != "txt" || case["exposure"] == true || case["explain"] == true {
+        let Some((dir_rel, expected_rel, name)) = list_case(case, false, filter) else {
             continue;
-        }
-        let dir_rel = case["dir"].as_str().unwrap_or_default();
-        if filter.is_some_and(|f| !dir_rel.contains(f)) {
-            continue;
-        }
-        let expected_rel = case["expected"].as_str().unwrap_or_default();
-        let name = expected_rel.rsplit('/').next().unwrap_or(expected_rel).to_string();
+        };
         let dir = root.join(dir_rel);
         let bad = is_bad(dir_rel);
         report.total += 1;
@@ -216,15 +210,9 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         }
     }
     for case in &cases {
-        if case["command"] != "list" || case["format"] != "txt" || case["exposure"] != true || case["explain"] == true {
+        let Some((dir_rel, expected_rel, name)) = list_case(case, true, filter) else {
             continue;
-        }
-        let dir_rel = case["dir"].as_str().unwrap_or_default();
-        if filter.is_some_and(|f| !dir_rel.contains(f)) {
-            continue;
-        }
-        let expected_rel = case["expected"].as_str().unwrap_or_default();
-        let name = expected_rel.rsplit('/').next().unwrap_or(expected_rel).to_string();
+        };
         report.exposure_total += 1;
         let dir = root.join(dir_rel);
         if let Some(why) = unsupported(case, &dir) {
@@ -348,6 +336,28 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         }
     }
     report
+}
+
+/// A txt `list` case (with or without `--exposure`, never `--explain`)
+/// matching the filter: its folder, expected file and name.
+fn list_case<'a>(case: &'a Value, exposure: bool, filter: Option<&str>) -> Option<(&'a str, &'a str, String)> {
+    if case["command"] != "list"
+        || case["format"] != "txt"
+        || case["explain"] == true
+        || (case["exposure"] == true) != exposure
+    {
+        return None;
+    }
+    let dir = case["dir"].as_str().unwrap_or_default();
+    if filter.is_some_and(|f| !dir.contains(f)) {
+        return None;
+    }
+    let expected = case["expected"].as_str().unwrap_or_default();
+    Some((
+        dir,
+        expected,
+        expected.rsplit('/').next().unwrap_or(expected).to_string(),
+    ))
 }
 
 /// Upstream compares golden files with line breaks removed; lines are
