@@ -127,6 +127,15 @@ pub fn all() -> Vec<&'static dyn Check> {
         &pss::violates_audit_or_warn::CHECK,
         &pss::namespace_can_enforce_stricter_level::CHECK,
         &pss::invalid_pod_security_label::CHECK,
+        &net::namespace_without_default_deny::CHECK,
+        &net::workload_selected_by_no_policy::CHECK,
+        &net::egress_isolated_without_dns::CHECK,
+        &net::policy_selects_nothing::CHECK,
+        &net::peer_matches_nothing::CHECK,
+        &net::invalid_network_policy::CHECK,
+        &net::named_port_on_no_pod::CHECK,
+        &net::rule_names_service_port::CHECK,
+        &net::dns_peer_admits_whole_namespace::CHECK,
     ];
     v.sort_by_key(|c| c.meta().code);
     v

@@ -390,7 +390,39 @@ impl Ctx<'_> {
         };
         if kind.ends_with("List") && node.field("items").is_some() {
             if let Some(items) = node.field("items").and_then(Node::as_seq) {
+                // A typed list (`NamespaceList`, as `kubectl get -o json`
+                // and the API server return it) may leave out its items'
+                // apiVersion and kind: they are the list's.
+                let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
                 for (i, item) in items.iter().enumerate() {
+                    let typed;
+                    let item = match (item_kind, &item.value) {
+                        (Some(k), mamori_model::Value::Map(entries))
+                            if item.str_field("apiVersion").is_none() || item.str_field("kind").is_none() =>
+                        {
+                            let mut entries = entries.clone();
+                            let at = node.entry("kind").map(|e| e.key_pos).unwrap_or(node.pos);
+                            for (key, value) in [("apiVersion", api_version.unwrap_or_default()), ("kind", k)] {
+                                if item.str_field(key).is_none() {
+                                    entries.retain(|e| e.key != key);
+                                    entries.push(mamori_model::Entry {
+                                        key: key.into(),
+                                        key_pos: at,
+                                        value: Node::new(
+                                            mamori_model::Value::Str {
+                                                text: value.to_string(),
+                                                plain: true,
+                                            },
+                                            at,
+                                        ),
+                                    });
+                                }
+                            }
+                            typed = Node::new(mamori_model::Value::Map(entries), item.pos);
+                            &typed
+                        }
+                        _ => item,
+                    };
                     if item.as_map().is_none()
                         || item.str_field("apiVersion").is_none()
                         || item.str_field("kind").is_none()
@@ -567,6 +599,20 @@ mod tests {
             r.problems[3]
         );
         assert_eq!(r.unvalidated, 1);
+    }
+
+    #[test]
+    fn typed_list_items_take_the_lists_kind() {
+        let text = "apiVersion: v1\nkind: NamespaceList\nitems:\n- metadata:\n    name: a\n    labels: {x: y}\n";
+        let r = load_texts(&[("ns.yaml", text)], &LoadOptions::default());
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!(r.objects.len(), 1);
+        let o = &r.objects[0];
+        assert_eq!(
+            (o.kind.as_str(), o.api_version.as_str(), o.name.as_str()),
+            ("Namespace", "v1", "a")
+        );
+        assert_eq!(o.origin.line, 4);
     }
 
     #[test]

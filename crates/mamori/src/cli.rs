@@ -116,6 +116,204 @@ pub enum Command {
     ///   mamori fix manifests/ --unsafe-fixes -o hardened/
     #[command(verbatim_doc_comment)]
     Fix(FixArgs),
+    /// NetworkPolicy connectivity: who can reach whom, and why.
+    Netpol(NetpolArgs),
+}
+
+/// `mamori netpol ...`: the NetworkPolicy engine's questions.
+#[derive(clap::Args, Debug)]
+pub struct NetpolArgs {
+    #[command(subcommand)]
+    pub command: NetpolCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NetpolCommand {
+    /// Every allowed connection between workloads and external addresses.
+    ///
+    /// One line per allowed (source, destination) pair, in np-guard's
+    /// connlist grammar (`ns/name[Kind] => ns/name[Kind] : TCP 80,UDP 53`,
+    /// `All Connections`, external ranges as `a.b.c.d-e.f.g.h[External]`),
+    /// so the txt output can be diffed with np-guard's. Workloads are
+    /// their pod templates; pods are folded into their owners.
+    ///
+    /// A policy the API server would refuse (bad CIDR, `except` outside its
+    /// CIDR, `endPort` without a numeric `port` or below it, unknown
+    /// protocol, bad selector, unknown field under strict validation) is an
+    /// error: nothing is printed and the exit code is 2, unless
+    /// --skip-invalid analyses the rest without it.
+    ///
+    /// Examples:
+    ///   mamori netpol list manifests/
+    ///   mamori netpol list manifests/ --format json -o connlist.json
+    ///   mamori netpol list manifests/ --focus-workload shop/web --focus-direction ingress
+    #[command(verbatim_doc_comment)]
+    List(NetpolListArgs),
+    /// Can FROM reach TO (on PORT)? `allowed` or `denied` with the deciding rules; exit 0 or 1.
+    ///
+    /// Explains both ends: the egress policies of the source and the
+    /// ingress policies of the destination, each with the policy and rule
+    /// that allow the connection, or the isolation that denies it and the
+    /// fact that no rule allows it. Egress isolation is checked against the
+    /// cluster DNS too (kube-system pods labelled k8s-app=kube-dns; assumed
+    /// when not in the input). A hostNetwork pod gives `unknown`.
+    /// Exit codes: 0 allowed, 1 denied or unknown, 2 usage or input error.
+    ///
+    /// Examples:
+    ///   mamori netpol reach --from k8s-defense/curl --to k8s-defense/nginx:80 manifests/
+    ///   mamori netpol reach --from shop/web --to kube-system/kube-dns:53/udp manifests/
+    ///   mamori netpol reach --from shop/web --to shop/db manifests/ --format json
+    ///   mamori netpol reach --from shop/web --to 169.254.169.254:80 manifests/
+    #[command(verbatim_doc_comment)]
+    Reach(NetpolReachArgs),
+    /// Connectivity that changed between two sets of manifests (np-guard's diff grammar).
+    ///
+    /// One line per (source, destination) pair whose allowed connections
+    /// differ: `changed`, `added` or `removed`, with both sets and the
+    /// workloads that exist on one side only. Exit 0 when nothing changed,
+    /// 1 when something did, 2 on usage or input error.
+    ///
+    /// Examples:
+    ///   mamori netpol diff before/ after/
+    ///   mamori netpol diff main/ branch/ --format csv
+    #[command(verbatim_doc_comment)]
+    Diff(NetpolDiffArgs),
+    /// Write the policies that allow exactly the given flows, and prove it.
+    ///
+    /// For every namespace of a flow: a `default-deny` policy (ingress and
+    /// egress) and `allow-dns` (egress to the kube-dns pods on UDP and TCP
+    /// 53); for every workload, the minimal egress and ingress rules for
+    /// its flows (pods by their template's labels, other namespaces by
+    /// their name label). FLOWS is CSV (`source,destination,port,protocol`,
+    /// header optional) or JSON lines (`{"source": "ns/a", "destination":
+    /// "ns/b", "port": 80, "protocol": "TCP"}`). The result is then loaded
+    /// with the input (its own NetworkPolicies replaced) and its
+    /// connectivity compared with the flows plus DNS: the difference is
+    /// printed on stderr and must be empty (exit 1 otherwise).
+    ///
+    /// Examples:
+    ///   mamori netpol generate manifests/ --flows flows.csv -o policies.yaml
+    #[command(verbatim_doc_comment)]
+    Generate(NetpolGenerateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NetpolDiffArgs {
+    /// The manifests before.
+    pub dir1: PathBuf,
+    /// The manifests after.
+    pub dir2: PathBuf,
+    #[arg(long, short = 'f', value_enum, default_value = "txt")]
+    pub format: DiffFormat,
+    #[command(flatten)]
+    pub input: NetpolInput,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Txt,
+    Csv,
+    Md,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NetpolGenerateArgs {
+    /// Files or folders with the workloads. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    /// The flows to allow (CSV or JSON lines; `-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub flows: PathBuf,
+    /// Write the YAML to FILE (whole or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: NetpolInput,
+}
+
+/// How manifests are read for NetworkPolicy questions.
+#[derive(clap::Args, Debug)]
+pub struct NetpolInput {
+    /// Namespace assumed for namespaced objects that name none.
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
+    /// Field validation of the API server: `strict` (kubectl's default)
+    /// refuses a policy with an unknown field; `ignore` drops the field and
+    /// uses the rest.
+    #[arg(long, value_enum, default_value = "strict")]
+    pub field_validation: FieldValidationArg,
+    /// Analyse workloads the API server would refuse (trimmed cluster
+    /// dumps), as np-guard does.
+    #[arg(long)]
+    pub keep_rejected_workloads: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldValidationArg {
+    Strict,
+    Ignore,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NetpolListArgs {
+    /// Files or folders to read; `-` for stdin. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value = "txt")]
+    pub format: ConnlistFormat,
+    /// Only lines with this workload at one end (`name` or `ns/name`; repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub focus_workload: Vec<String>,
+    /// With --focus-workload: only its ingress or its egress lines.
+    #[arg(long, value_enum)]
+    pub focus_direction: Option<FocusDirection>,
+    /// Only this connection, as PROTOCOL-PORT (`tcp-8080`, `udp-53`).
+    #[arg(long, value_name = "PROTO-PORT")]
+    pub focus_conn: Option<String>,
+    /// Also what each workload is open to beyond the input's workloads
+    /// (`entire-cluster`, `ns/[pod with {app=x}]`, ...), and the workloads
+    /// no policy protects (txt only; partial, see ARCHITECTURE.md).
+    #[arg(long)]
+    pub exposure: bool,
+    /// Analyse without the policies the API server would refuse (they are reported on stderr).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Write the list to FILE (whole or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: NetpolInput,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnlistFormat {
+    Txt,
+    Json,
+    Csv,
+    Md,
+    Dot,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FocusDirection {
+    Ingress,
+    Egress,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NetpolReachArgs {
+    /// The source workload or pod: NS/NAME (or an external IPv4 address).
+    #[arg(long, value_name = "NS/NAME")]
+    pub from: String,
+    /// The destination: NS/NAME (a workload, pod or Service) or an external
+    /// IPv4 address, optionally :PORT and /PROTOCOL (tcp, udp, sctp; default tcp).
+    #[arg(long, value_name = "NS/NAME[:PORT[/PROTO]]")]
+    pub to: String,
+    /// Files or folders to read; `-` for stdin. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: TextOrJson,
+    #[command(flatten)]
+    pub input: NetpolInput,
 }
 
 #[derive(clap::Args, Debug)]

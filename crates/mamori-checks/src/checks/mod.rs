@@ -1,5 +1,6 @@
 pub mod exp;
 pub mod img;
+pub mod net;
 pub mod pod;
 pub mod pss;
 pub mod rbac;
