@@ -1,0 +1,288 @@
+//! Test support shared by this crate's tests, the binary's end-to-end tests
+//! and the benchmark: a real registry process on loopback, tiny images
+//! built as OCI layouts, `skopeo copy`, and a server that answers garbage.
+//! Not part of the API.
+
+use crate::digest::Digest;
+use crate::layout::Layout;
+use crate::media;
+use serde_json::json;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A folder under the system temp dir, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let p = std::env::temp_dir().join(format!("{prefix}-{}-{n}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p).expect("create temp dir");
+        TempDir(p)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The registry binary (Debian's `docker-registry`), or `MAMORI_REGISTRY_BIN`.
+pub fn registry_binary() -> Option<PathBuf> {
+    let p = std::env::var_os("MAMORI_REGISTRY_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/docker-registry"));
+    p.is_file().then_some(p)
+}
+
+/// Whether `skopeo` can be run.
+pub fn skopeo_available() -> bool {
+    Command::new("skopeo")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A `docker-registry serve` process on 127.0.0.1 with its own config and
+/// storage; killed on drop.
+pub struct LocalRegistry {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    dir: TempDir,
+}
+
+impl LocalRegistry {
+    /// Start one, or print why not and return `None` (binary or skopeo absent).
+    pub fn start() -> Option<LocalRegistry> {
+        let Some(bin) = registry_binary() else {
+            eprintln!(
+                "note: docker-registry not installed (apt-get install docker-registry); skipping the registry tests"
+            );
+            return None;
+        };
+        if !skopeo_available() {
+            eprintln!("note: skopeo not installed (apt-get install skopeo); skipping the registry tests");
+            return None;
+        }
+        let dir = TempDir::new("mamori-registry");
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
+                dir.path().join("data").display()
+            ),
+        )
+        .expect("write registry config");
+        let log = std::fs::File::create(dir.path().join("registry.log")).expect("registry log");
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start docker-registry");
+        let reg = LocalRegistry { child, addr, dir };
+        // Bounded wait for the port to answer.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if http_status(&reg.addr, "/v2/") == Some(200) {
+                return Some(reg);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let log = std::fs::read_to_string(reg.dir.path().join("registry.log")).unwrap_or_default();
+        panic!("docker-registry did not start on {}: {log}", reg.addr);
+    }
+
+    /// `127.0.0.1:PORT/REPO:TAG`.
+    pub fn image(&self, repo: &str, tag: &str) -> String {
+        format!("{}/{repo}:{tag}", self.addr)
+    }
+
+    /// Build a tiny image and push it with skopeo as `REPO:TAG`; its digest.
+    pub fn push_tiny_image(&self, repo: &str, tag: &str, content: &str) -> Digest {
+        let work = TempDir::new("mamori-image-build");
+        let digest = build_tiny_image(work.path(), tag, content);
+        skopeo_copy(
+            &format!("oci:{}:{tag}", work.path().display()),
+            &format!("docker://{}", self.image(repo, tag)),
+        );
+        digest
+    }
+}
+
+impl Drop for LocalRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `skopeo copy --preserve-digests` from `src` to `dst` (plain HTTP allowed);
+/// panics with skopeo's message on failure.
+pub fn skopeo_copy(src: &str, dst: &str) {
+    let out = Command::new("skopeo")
+        .args([
+            "--insecure-policy",
+            "copy",
+            "--quiet",
+            "--preserve-digests",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            src,
+            dst,
+        ])
+        .output()
+        .expect("run skopeo");
+    assert!(
+        out.status.success(),
+        "skopeo copy {src} {dst}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A one-file image as an OCI layout in `dir`, tagged `tag`; its manifest digest.
+pub fn build_tiny_image(dir: &Path, tag: &str, content: &str) -> Digest {
+    if !dir.join("oci-layout").exists() {
+        Layout::create(dir).expect("create layout");
+    }
+    let layout = Layout::open(dir, None).expect("open layout");
+    let layer = tar_one_file("hello.txt", content.as_bytes());
+    let layer_digest = layout.put_blob(&layer).expect("layer");
+    let config = serde_json::to_vec(&json!({
+        "architecture": "amd64",
+        "os": "linux",
+        "config": {"Cmd": ["/hello.txt"]},
+        "rootfs": {"type": "layers", "diff_ids": [layer_digest.as_str()]},
+    }))
+    .unwrap_or_default();
+    let config_digest = layout.put_blob(&config).expect("config");
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": media::OCI_MANIFEST,
+        "config": {"mediaType": media::OCI_CONFIG, "digest": config_digest.as_str(), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest.as_str(), "size": layer.len()}],
+    }))
+    .unwrap_or_default();
+    let digest = layout.put_blob(&manifest).expect("manifest");
+    layout
+        .set_tag(tag, &digest, manifest.len(), media::OCI_MANIFEST)
+        .expect("tag");
+    digest
+}
+
+/// A ustar archive holding one regular file.
+fn tar_one_file(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    let octal = |h: &mut [u8; 512], at: usize, width: usize, v: u64| {
+        let s = format!("{:0w$o}\0", v, w = width - 1);
+        h[at..at + width].copy_from_slice(s.as_bytes());
+    };
+    octal(&mut h, 100, 8, 0o644);
+    octal(&mut h, 108, 8, 0);
+    octal(&mut h, 116, 8, 0);
+    octal(&mut h, 124, 12, data.len() as u64);
+    octal(&mut h, 136, 12, 0);
+    h[148..156].copy_from_slice(b"        ");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    let sum: u64 = h.iter().map(|&b| b as u64).sum();
+    let s = format!("{sum:06o}\0 ");
+    h[148..156].copy_from_slice(s.as_bytes());
+    let mut out = h.to_vec();
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+    out.resize(out.len() + 1024, 0);
+    out
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A loopback port where nothing listens (for "registry is down").
+pub fn closed_port() -> u16 {
+    free_port()
+}
+
+/// The status of `GET path` on `addr`, by hand (no client under test).
+fn http_status(addr: &str, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).ok()?;
+    let line = std::str::from_utf8(&buf[..n]).ok()?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A loopback server answering every request with `response` (raw HTTP);
+/// stops on drop.
+pub struct GarbageServer {
+    pub addr: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl GarbageServer {
+    pub fn start(response: &'static str) -> GarbageServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            // Bounded: at most 100 connections, then it stops by itself.
+            for stream in listener.incoming().take(100) {
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(mut s) = stream else { continue };
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(response.as_bytes());
+            }
+        });
+        GarbageServer {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for GarbageServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = TcpStream::connect(&self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
