@@ -29,7 +29,7 @@ const KEY_LEN: usize = 32;
 /// (go-securesystemslib's accepted set; r = 8, p = 1 always).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScryptCost {
-    /// N = 2^15: what cosign 1.x wrote, and the only one sigstore-rs reads.
+    /// N = 2^15: what cosign 1.x and sigstore-rs write.
     Legacy,
     /// N = 2^16: go-securesystemslib's default today; mamori's default.
     Standard,

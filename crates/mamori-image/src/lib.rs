@@ -25,7 +25,7 @@
 //! reading accepts exactly the parameter sets that package accepts, N in
 //! {2^15, 2^16, 2^17} with r = 8 and p = 1, and refuses any other: a key
 //! file must not be able to make the reader spend unbounded memory or time.
-//! sigstore-rs reads only N = 2^15 ([`keys::ScryptCost::Legacy`] writes that).
+//! sigstore-rs (0.13) reads N = 2^15 and 2^16 and writes 2^15.
 //!
 //! ## Signatures ([`payload`], [`signature`])
 //!

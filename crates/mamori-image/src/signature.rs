@@ -92,14 +92,16 @@ pub fn sign(
     let signature = STANDARD.encode(key.sign(&payload));
     let payload_digest = Digest::of(&payload);
     let tag = image.signature_tag();
-    let mut layers = match store.manifest(&tag)? {
-        Some(existing) => signature_layers(&existing).map_err(|why| {
-            Error::Content(format!(
-                "malformed signature manifest {tag} in {}: {why}\nhint: refusing to replace it; delete the tag to start over",
-                store.location()
-            ))
-        })?,
-        None => Vec::new(),
+    let refuse = |why: String, location: String| {
+        Error::Content(format!(
+            "malformed signature manifest {tag} in {location}: {why}\nhint: refusing to replace it; delete the tag to start over"
+        ))
+    };
+    let mut layers = match store.manifest(&tag) {
+        Ok(Some(existing)) => signature_layers(&existing).map_err(|why| refuse(why, store.location()))?,
+        Ok(None) => Vec::new(),
+        Err(Error::Content(why)) => return Err(refuse(why, store.location())),
+        Err(e) => return Err(e),
     };
     let duplicate = layers.iter().any(|l| {
         l["digest"].as_str() == Some(payload_digest.as_str())
@@ -189,8 +191,11 @@ pub fn verify(
 ) -> Result<std::result::Result<Verified, Rejection>> {
     let image = store.resolve()?.digest;
     let tag = image.signature_tag();
-    let Some(manifest) = store.manifest(&tag)? else {
-        return Ok(Err(Rejection::NoSignatures { image, tag }));
+    let manifest = match store.manifest(&tag) {
+        Ok(Some(m)) => m,
+        Ok(None) => return Ok(Err(Rejection::NoSignatures { image, tag })),
+        Err(Error::Content(why)) => return Ok(Err(Rejection::Malformed { tag, why })),
+        Err(e) => return Err(e),
     };
     let layers = match signature_layers(&manifest) {
         Ok(l) => l,

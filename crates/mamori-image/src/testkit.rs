@@ -71,16 +71,21 @@ pub struct LocalRegistry {
 impl LocalRegistry {
     /// Start one, or print why not and return `None` (binary or skopeo absent).
     pub fn start() -> Option<LocalRegistry> {
+        if !skopeo_available() {
+            eprintln!("note: skopeo not installed (apt-get install skopeo); skipping the registry tests");
+            return None;
+        }
+        LocalRegistry::start_registry_only()
+    }
+
+    /// Start one without needing skopeo; `None` (with a note) without the binary.
+    pub fn start_registry_only() -> Option<LocalRegistry> {
         let Some(bin) = registry_binary() else {
             eprintln!(
                 "note: docker-registry not installed (apt-get install docker-registry); skipping the registry tests"
             );
             return None;
         };
-        if !skopeo_available() {
-            eprintln!("note: skopeo not installed (apt-get install skopeo); skipping the registry tests");
-            return None;
-        }
         let dir = TempDir::new("mamori-registry");
         let port = free_port();
         let addr = format!("127.0.0.1:{port}");

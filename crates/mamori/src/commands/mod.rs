@@ -4,6 +4,7 @@ mod checks;
 mod docs;
 mod explain_pod;
 mod fix;
+mod image;
 mod pss;
 mod rbac;
 mod scan;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rbac(args) => rbac::run(args),
         Command::ExplainPod(args) => explain_pod::run(args),
         Command::Fix(args) => fix::run(args),
+        Command::Image(args) => image::run(args),
     }
 }
 
