@@ -66,6 +66,8 @@ pub struct LocalRegistry {
     /// `127.0.0.1:PORT`.
     pub addr: String,
     dir: TempDir,
+    /// `user:password` for skopeo when the registry wants Basic auth.
+    creds: Option<String>,
 }
 
 impl LocalRegistry {
@@ -78,8 +80,35 @@ impl LocalRegistry {
         LocalRegistry::start_registry_only()
     }
 
+    /// Start one with Basic auth (htpasswd) for `user` and the password
+    /// whose bcrypt hash is `bcrypt_hash`.
+    pub fn start_with_basic_auth(user: &str, password: &str, bcrypt_hash: &str) -> Option<LocalRegistry> {
+        if !skopeo_available() {
+            eprintln!("note: skopeo not installed (apt-get install skopeo); skipping the registry tests");
+            return None;
+        }
+        LocalRegistry::start_with(|dir| {
+            let file = dir.join("htpasswd");
+            std::fs::write(&file, format!("{user}:{bcrypt_hash}\n")).expect("htpasswd");
+            format!(
+                "auth:\n  htpasswd:\n    realm: mamori-test\n    path: {}\n",
+                file.display()
+            )
+        })
+        .map(|mut r| {
+            r.creds = Some(format!("{user}:{password}"));
+            r
+        })
+    }
+
     /// Start one without needing skopeo; `None` (with a note) without the binary.
     pub fn start_registry_only() -> Option<LocalRegistry> {
+        LocalRegistry::start_with(|_| String::new())
+    }
+
+    /// Start one whose config ends with what `extra` returns (given the
+    /// registry's own folder).
+    fn start_with(extra: impl FnOnce(&Path) -> String) -> Option<LocalRegistry> {
         let Some(bin) = registry_binary() else {
             eprintln!(
                 "note: docker-registry not installed (apt-get install docker-registry); skipping the registry tests"
@@ -93,8 +122,9 @@ impl LocalRegistry {
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
-                dir.path().join("data").display()
+                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{}",
+                dir.path().join("data").display(),
+                extra(dir.path())
             ),
         )
         .expect("write registry config");
@@ -107,11 +137,16 @@ impl LocalRegistry {
             .stderr(log)
             .spawn()
             .expect("start docker-registry");
-        let reg = LocalRegistry { child, addr, dir };
+        let reg = LocalRegistry {
+            child,
+            addr,
+            dir,
+            creds: None,
+        };
         // Bounded wait for the port to answer.
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if http_status(&reg.addr, "/v2/") == Some(200) {
+            if matches!(http_status(&reg.addr, "/v2/"), Some(200 | 401)) {
                 return Some(reg);
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -129,9 +164,11 @@ impl LocalRegistry {
     pub fn push_tiny_image(&self, repo: &str, tag: &str, content: &str) -> Digest {
         let work = TempDir::new("mamori-image-build");
         let digest = build_tiny_image(work.path(), tag, content);
-        skopeo_copy(
+        let creds = self.creds.as_ref().map(|c| format!("--dest-creds={c}"));
+        skopeo_copy_with(
             &format!("oci:{}:{tag}", work.path().display()),
             &format!("docker://{}", self.image(repo, tag)),
+            creds.as_slice(),
         );
         digest
     }
@@ -147,6 +184,11 @@ impl Drop for LocalRegistry {
 /// `skopeo copy --preserve-digests` from `src` to `dst` (plain HTTP allowed);
 /// panics with skopeo's message on failure.
 pub fn skopeo_copy(src: &str, dst: &str) {
+    skopeo_copy_with(src, dst, &[]);
+}
+
+/// `skopeo_copy` with more options (`--dest-creds=USER:PASS`).
+pub fn skopeo_copy_with(src: &str, dst: &str, extra: &[String]) {
     let out = Command::new("skopeo")
         .args([
             "--insecure-policy",
@@ -155,9 +197,9 @@ pub fn skopeo_copy(src: &str, dst: &str) {
             "--preserve-digests",
             "--src-tls-verify=false",
             "--dest-tls-verify=false",
-            src,
-            dst,
         ])
+        .args(extra)
+        .args([src, dst])
         .output()
         .expect("run skopeo");
     assert!(

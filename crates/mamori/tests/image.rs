@@ -6,6 +6,7 @@
 //! pushed. Without docker-registry or skopeo the registry tests print a note
 //! and pass; `.ci/run` installs both.
 
+use base64::Engine as _;
 use mamori_image::testkit::{build_tiny_image, closed_port, skopeo_copy, GarbageServer, LocalRegistry, TempDir};
 use std::io::Write;
 use std::path::Path;
@@ -18,10 +19,15 @@ struct Run {
 }
 
 fn mamori_with(args: &[&str], cwd: &Path, password: Option<&str>, stdin: &str) -> Run {
+    mamori_env(args, cwd, password, stdin, &[])
+}
+
+fn mamori_env(args: &[&str], cwd: &Path, password: Option<&str>, stdin: &str, env: &[(&str, String)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mamori"));
     cmd.args(args)
         .current_dir(cwd)
         .env("DOCKER_CONFIG", cwd.join("no-docker-config"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -120,7 +126,6 @@ fn the_course_flow_keygen_sign_by_tag_verify() {
     let b64 = m["layers"][0]["annotations"]["dev.cosignproject.cosign/signature"]
         .as_str()
         .unwrap();
-    use base64::Engine as _;
     let der = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
     std::fs::write(dir.join("sig.der"), der).unwrap();
     let payload_path = copy.join("blobs/sha256").join(&payload_hex);
@@ -339,4 +344,80 @@ fn keygen_files_passwords_and_overwrite() {
     let bad = mamori(&["image", "sign", "--key", "cosign.key", &target, "-a", "novalue"], dir);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("expected KEY=VALUE"));
+}
+
+/// bcrypt (cost 4) of "s3cret-pw", for the registry's htpasswd file.
+const HTPASSWD_HASH: &str = "$2a$04$YSSrBLjtFYv2gn6SjCJroODkD8GzkLX8WXZryO1tF.yspMriwlNf.";
+
+#[test]
+fn basic_auth_from_the_docker_config_and_a_credential_helper() {
+    let Some(reg) = LocalRegistry::start_with_basic_auth("alice", "s3cret-pw", HTPASSWD_HASH) else {
+        return;
+    };
+    let work = TempDir::new("mamori-e2e");
+    let dir = work.path();
+    reg.push_tiny_image("private", "v1", "p");
+    keygen(dir, "cosign");
+    let image = reg.image("private", "v1");
+    let s = mamori(&["image", "sign", "--key", "cosign.key", &image], dir);
+    assert_eq!(s.code, 2);
+    assert!(
+        s.stderr
+            .contains("asks for a user name and password, and none are configured"),
+        "{}",
+        s.stderr
+    );
+
+    let write_config = |text: String| {
+        let d = dir.join("docker");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("config.json"), text).unwrap();
+    };
+    let with_config = |args: &[&str], extra: &[(&str, String)]| {
+        let mut env = vec![("DOCKER_CONFIG", dir.join("docker").display().to_string())];
+        env.extend(extra.iter().cloned());
+        mamori_env(args, dir, Some("pw"), "", &env)
+    };
+    // `auths` with the wrong password: refused, and said so.
+    let auth = |pair: &str| base64::engine::general_purpose::STANDARD.encode(pair);
+    write_config(format!(
+        r#"{{"auths":{{"{}":{{"auth":"{}"}}}}}}"#,
+        reg.addr,
+        auth("alice:nope")
+    ));
+    let s = with_config(&["image", "sign", "--key", "cosign.key", &image], &[]);
+    assert_eq!(s.code, 2);
+    assert!(s.stderr.contains("the registry answered 401"), "{}", s.stderr);
+    assert!(!s.stderr.contains("nope"));
+    // `auths` with the right one.
+    write_config(format!(
+        r#"{{"auths":{{"http://{}":{{"auth":"{}"}}}}}}"#,
+        reg.addr,
+        auth("alice:s3cret-pw")
+    ));
+    let s = with_config(&["image", "sign", "--key", "cosign.key", &image], &[]);
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    // A credential helper, as cloud registries use: given the server on
+    // stdin, it answers the credentials as JSON.
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-mamori-test");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nserver=$(cat)\n[ \"$server\" = \"{}\" ] || {{ echo \"credentials not found in native keychain\"; exit 1; }}\necho '{{\"ServerURL\":\"'$server'\",\"Username\":\"alice\",\"Secret\":\"s3cret-pw\"}}'\n",
+            reg.addr
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    write_config(format!(r#"{{"credHelpers":{{"{}":"mamori-test"}}}}"#, reg.addr));
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let v = with_config(&["image", "verify", "--key", "cosign.pub", &image], &[("PATH", path)]);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    assert_eq!(json(&v.stdout).as_array().unwrap().len(), 1);
 }
