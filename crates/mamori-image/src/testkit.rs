@@ -66,8 +66,10 @@ pub struct LocalRegistry {
     /// `127.0.0.1:PORT`.
     pub addr: String,
     dir: TempDir,
-    /// `user:password` for skopeo when the registry wants Basic auth.
+    /// `user:password` for skopeo when the registry wants credentials.
     creds: Option<String>,
+    /// The token service, when the registry uses token auth.
+    _token: Option<TokenServer>,
 }
 
 impl LocalRegistry {
@@ -97,6 +99,31 @@ impl LocalRegistry {
         })
         .map(|mut r| {
             r.creds = Some(format!("{user}:{password}"));
+            r
+        })
+    }
+
+    /// Start one with token auth (the Docker registry auth spec), served by
+    /// a [`TokenServer`] that gives `user`/`password` pull and push, and
+    /// anonymous callers pull only. `None` (with a note) without skopeo or
+    /// openssl (which makes the token server's certificate).
+    pub fn start_with_token_auth(user: &str, password: &str) -> Option<LocalRegistry> {
+        if !skopeo_available() {
+            eprintln!("note: skopeo not installed (apt-get install skopeo); skipping the registry tests");
+            return None;
+        }
+        let token = TokenServer::start(user, password)?;
+        let realm = format!("http://{}/token", token.addr);
+        let cert = token.cert.clone();
+        LocalRegistry::start_with(|_| {
+            format!(
+                "auth:\n  token:\n    realm: {realm}\n    service: {TOKEN_SERVICE}\n    issuer: {TOKEN_ISSUER}\n    rootcertbundle: {}\n",
+                cert.display()
+            )
+        })
+        .map(|mut r| {
+            r.creds = Some(format!("{user}:{password}"));
+            r._token = Some(token);
             r
         })
     }
@@ -142,6 +169,7 @@ impl LocalRegistry {
             addr,
             dir,
             creds: None,
+            _token: None,
         };
         // Bounded wait for the port to answer.
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -289,34 +317,33 @@ fn http_status(addr: &str, path: &str) -> Option<u16> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// A loopback server answering every request with `response` (raw HTTP);
-/// stops on drop.
-pub struct GarbageServer {
+/// A loopback HTTP server: each request's head goes to `answer`, whose
+/// raw HTTP response is sent back. Bounded (at most `max` connections, then
+/// it stops by itself); stops on drop.
+pub struct LoopbackServer {
     pub addr: String,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl GarbageServer {
-    pub fn start(response: &'static str) -> GarbageServer {
+impl LoopbackServer {
+    pub fn start(max: usize, answer: impl Fn(&str) -> String + Send + 'static) -> LoopbackServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr").to_string();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::spawn(move || {
-            // Bounded: at most 100 connections, then it stops by itself.
-            for stream in listener.incoming().take(100) {
+            for stream in listener.incoming().take(max) {
                 if flag.load(Ordering::Relaxed) {
                     break;
                 }
                 let Ok(mut s) = stream else { continue };
                 let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-                let mut buf = [0u8; 4096];
-                let _ = s.read(&mut buf);
-                let _ = s.write_all(response.as_bytes());
+                let request = read_head(&mut s);
+                let _ = s.write_all(answer(&request).as_bytes());
             }
         });
-        GarbageServer {
+        LoopbackServer {
             addr,
             stop,
             thread: Some(thread),
@@ -324,7 +351,7 @@ impl GarbageServer {
     }
 }
 
-impl Drop for GarbageServer {
+impl Drop for LoopbackServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         let _ = TcpStream::connect(&self.addr);
@@ -332,4 +359,168 @@ impl Drop for GarbageServer {
             let _ = t.join();
         }
     }
+}
+
+/// A server answering every request with `response` (raw HTTP).
+pub struct GarbageServer {
+    pub addr: String,
+    _server: LoopbackServer,
+}
+
+impl GarbageServer {
+    pub fn start(response: &'static str) -> GarbageServer {
+        let server = LoopbackServer::start(100, move |_| response.to_string());
+        GarbageServer {
+            addr: server.addr.clone(),
+            _server: server,
+        }
+    }
+}
+
+const TOKEN_SERVICE: &str = "mamori-test-registry";
+const TOKEN_ISSUER: &str = "mamori-test-issuer";
+
+/// A token service for `docker-registry`'s token auth: answers
+/// `GET /token?service=..&scope=repository:NAME:ACTIONS` with an ES256 JWT
+/// (certificate in `x5c`) granting pull and push to the configured user
+/// (Basic credentials on the token request) and pull to anyone else.
+/// Stops on drop.
+pub struct TokenServer {
+    pub addr: String,
+    cert: PathBuf,
+    _dir: TempDir,
+    _server: LoopbackServer,
+}
+
+impl TokenServer {
+    pub fn start(user: &str, password: &str) -> Option<TokenServer> {
+        use base64::Engine as _;
+        use p256::pkcs8::DecodePrivateKey as _;
+        let dir = TempDir::new("mamori-token");
+        let made = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "cert.pem",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=mamori-test-token",
+            ])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made {
+            eprintln!("note: openssl not installed; skipping the token-auth registry test");
+            return None;
+        }
+        let key_pem = std::fs::read_to_string(dir.path().join("key.pem")).expect("key");
+        let key = p256::ecdsa::SigningKey::from_pkcs8_pem(&key_pem).expect("token key");
+        let cert_text = std::fs::read_to_string(dir.path().join("cert.pem")).expect("cert");
+        let cert_der = crate::pem::parse(&cert_text, "cert.pem").expect("cert pem").body;
+        let x5c = base64::engine::general_purpose::STANDARD.encode(cert_der);
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        );
+        let user = user.to_string();
+        let server = LoopbackServer::start(200, move |request| {
+            let authorized = request
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("authorization:") && l[14..].trim() == basic);
+            token_answer(request, authorized, &user, &key, &x5c)
+        });
+        Some(TokenServer {
+            addr: server.addr.clone(),
+            cert: dir.path().join("cert.pem"),
+            _dir: dir,
+            _server: server,
+        })
+    }
+}
+
+fn read_head(s: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16384 {
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn token_answer(request: &str, authorized: bool, user: &str, key: &p256::ecdsa::SigningKey, x5c: &str) -> String {
+    use base64::Engine as _;
+    use p256::ecdsa::signature::Signer as _;
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let target = request.split_whitespace().nth(1).unwrap_or("");
+    let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let mut access = Vec::new();
+    for (k, v) in query.split('&').filter_map(|p| p.split_once('=')) {
+        if k != "scope" {
+            continue;
+        }
+        let scope = percent_decode(v);
+        let mut parts = scope.splitn(3, ':');
+        let (Some(kind), Some(name), Some(actions)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let granted: Vec<&str> = actions
+            .split(',')
+            .filter(|a| *a == "pull" || (authorized && *a == "push"))
+            .collect();
+        access.push(json!({"type": kind, "name": name, "actions": granted}));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let header = json!({"typ": "JWT", "alg": "ES256", "x5c": [x5c]});
+    let claims = json!({
+        "iss": TOKEN_ISSUER, "sub": if authorized { user } else { "" }, "aud": TOKEN_SERVICE,
+        "exp": now + 600, "nbf": now - 60, "iat": now, "jti": format!("{now}-{}", access.len()),
+        "access": access,
+    });
+    let input = format!(
+        "{}.{}",
+        url.encode(serde_json::to_vec(&header).unwrap_or_default()),
+        url.encode(serde_json::to_vec(&claims).unwrap_or_default())
+    );
+    let sig: p256::ecdsa::Signature = key.sign(input.as_bytes());
+    let token = format!("{input}.{}", url.encode(sig.to_bytes()));
+    let body = serde_json::to_string(&json!({"token": token, "expires_in": 600})).unwrap_or_default();
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
 }

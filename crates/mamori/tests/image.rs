@@ -421,3 +421,44 @@ fn basic_auth_from_the_docker_config_and_a_credential_helper() {
     assert_eq!(v.code, 0, "{}", v.stderr);
     assert_eq!(json(&v.stdout).as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn bearer_tokens_from_a_token_service() {
+    let Some(reg) = LocalRegistry::start_with_token_auth("alice", "s3cret-pw") else {
+        return;
+    };
+    let work = TempDir::new("mamori-e2e");
+    let dir = work.path();
+    let digest = reg.push_tiny_image("team/app", "v1", "t");
+    keygen(dir, "cosign");
+    let image = reg.image("team/app", "v1");
+    // Anonymous: the token service grants pull only, so the push is refused.
+    let s = mamori(&["image", "sign", "--key", "cosign.key", &image], dir);
+    assert_eq!(s.code, 2);
+    assert!(s.stderr.contains("the registry answered 401"), "{}", s.stderr);
+    // With credentials the token grants push.
+    let d = dir.join("docker");
+    std::fs::create_dir_all(&d).unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode("alice:s3cret-pw");
+    std::fs::write(
+        d.join("config.json"),
+        format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.addr),
+    )
+    .unwrap();
+    let env = [("DOCKER_CONFIG", d.display().to_string())];
+    let s = mamori_env(
+        &["image", "sign", "--key", "cosign.key", &image],
+        dir,
+        Some("pw"),
+        "",
+        &env,
+    );
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    // Verification needs pull only: anonymous tokens do.
+    let v = mamori(&["image", "verify", "--key", "cosign.pub", &image], dir);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    assert_eq!(
+        json(&v.stdout)[0]["critical"]["image"]["docker-manifest-digest"],
+        digest.as_str()
+    );
+}
