@@ -77,3 +77,30 @@ pub fn check_manifest(bytes: &[u8], media_type: &str, what: &str) -> Result<serd
     }
     Ok(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifests_that_are_not_what_they_claim() {
+        let oci = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#;
+        assert!(check_manifest(oci, media::OCI_MANIFEST, "m").is_ok());
+        assert!(check_manifest(oci, "", "m").is_ok());
+        let e = check_manifest(oci, media::DOCKER_MANIFEST, "m")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("served as") && e.contains("declares mediaType"), "{e}");
+        let e = check_manifest(br#"{"schemaVersion":1}"#, "", "m")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("schemaVersion is not 2"), "{e}");
+        let e = check_manifest(br#"{"schemaVersion":2,"mediaType":"text/html"}"#, "", "m").unwrap_err();
+        assert!(e.to_string().contains("unsupported mediaType"));
+        assert!(check_manifest(b"<html>", "text/html", "m")
+            .unwrap_err()
+            .to_string()
+            .contains("not a JSON manifest"));
+        assert!(check_manifest(b"[]", "", "m").is_err());
+    }
+}

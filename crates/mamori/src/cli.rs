@@ -118,10 +118,11 @@ pub enum Command {
     Fix(FixArgs),
     /// Sign and verify container images, cosign-compatible: keygen, sign, verify.
     ///
-    /// Key pairs, signatures and payloads are cosign's (key-based "simple
-    /// signing": the signature manifest under the tag `sha256-HEX.sig` in the
-    /// image's repository), so cosign and Kyverno verify what mamori signs,
-    /// and mamori verifies what cosign signs. Images are registry references
+    /// Key pairs, signatures and payloads are in cosign's format (key-based
+    /// "simple signing": the signature manifest under the tag
+    /// `sha256-HEX.sig` in the image's repository), for cosign and Kyverno
+    /// to verify what mamori signs and mamori what cosign signs (tested
+    /// against sigstore-rs, skopeo and openssl). Images are registry references
     /// (`registry.example/app:1.0`, `...@sha256:HEX`) or OCI layouts on disk
     /// (`oci:DIR[:TAG]`). No transparency log is used: mamori works offline.
     /// Formats and limits: docs/image-signing.md.
