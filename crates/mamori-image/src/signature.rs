@@ -42,7 +42,13 @@ pub struct Verified {
 #[derive(Debug, PartialEq)]
 pub enum Rejection {
     /// No `.sig` manifest, or one without simple-signing layers.
-    NoSignatures { image: Digest, tag: String },
+    /// `referrers`: the OCI referrers fallback tag (`sha256-HEX`, where
+    /// cosign v3 keeps Sigstore bundles) exists.
+    NoSignatures {
+        image: Digest,
+        tag: String,
+        referrers: bool,
+    },
     /// The `.sig` manifest or one of its layers is not what it claims.
     Malformed { tag: String, why: String },
     /// Signatures exist, none verifies with the key.
@@ -56,10 +62,20 @@ pub enum Rejection {
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Rejection::NoSignatures { image, tag } => write!(
-                f,
-                "no signatures found for {image} (no simple-signing signature under the tag {tag})"
-            ),
+            Rejection::NoSignatures { image, tag, referrers } => {
+                write!(
+                    f,
+                    "no signatures found for {image} (no simple-signing signature under the tag {tag})"
+                )?;
+                if *referrers {
+                    write!(
+                        f,
+                        "\nhint: the image has an OCI referrers index (tag sha256-{}): Sigstore bundles, cosign v3's default, which mamori does not read yet; `cosign sign --new-bundle-format=false --use-signing-config=false` writes the simple-signing layout",
+                        image.hex()
+                    )?;
+                }
+                Ok(())
+            }
             Rejection::Malformed { tag, why } => write!(f, "malformed signature manifest {tag}: {why}"),
             Rejection::KeyMismatch { checked } => write!(
                 f,
@@ -193,7 +209,10 @@ pub fn verify(
     let tag = image.signature_tag();
     let manifest = match store.manifest(&tag) {
         Ok(Some(m)) => m,
-        Ok(None) => return Ok(Err(Rejection::NoSignatures { image, tag })),
+        Ok(None) => {
+            let referrers = has_referrers(store, &image);
+            return Ok(Err(Rejection::NoSignatures { image, tag, referrers }));
+        }
         Err(Error::Content(why)) => return Ok(Err(Rejection::Malformed { tag, why })),
         Err(e) => return Err(e),
     };
@@ -255,7 +274,8 @@ pub fn verify(
         return Ok(Ok(Verified { image, payloads }));
     }
     Ok(Err(if checked == 0 {
-        Rejection::NoSignatures { image, tag }
+        let referrers = has_referrers(store, &image);
+        Rejection::NoSignatures { image, tag, referrers }
     } else if !signed_for.is_empty() {
         Rejection::DigestMismatch {
             image,
@@ -266,4 +286,9 @@ pub fn verify(
     } else {
         Rejection::KeyMismatch { checked }
     }))
+}
+
+/// Whether the referrers tag schema's fallback tag (`sha256-HEX`) exists.
+fn has_referrers(store: &mut dyn Store, image: &Digest) -> bool {
+    matches!(store.manifest(&format!("sha256-{}", image.hex())), Ok(Some(_)))
 }

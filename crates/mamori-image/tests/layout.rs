@@ -62,7 +62,8 @@ fn unsigned_image_and_wrong_key() {
         r,
         Rejection::NoSignatures {
             image: digest.clone(),
-            tag: digest.signature_tag()
+            tag: digest.signature_tag(),
+            referrers: false
         }
     );
     assert!(r.to_string().starts_with("no signatures found"));
@@ -201,4 +202,26 @@ fn layouts_that_are_not_layouts() {
     assert!(e.to_string().contains("holds 2 images"), "{e}");
     let e = open(&target(&dir, "v3")).resolve().unwrap_err();
     assert!(e.to_string().contains("no image tagged \"v3\""), "{e}");
+}
+
+#[test]
+fn sigstore_bundles_in_referrers_are_pointed_out() {
+    let dir = TempDir::new("mamori-layout");
+    let digest = build_tiny_image(dir.path(), "v1", "one");
+    // What cosign v3 leaves under the referrers fallback tag: an OCI index.
+    let layout = Layout::open(dir.path(), None).unwrap();
+    let index = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#;
+    let d = layout.put_blob(index).unwrap();
+    layout
+        .set_tag(&format!("sha256-{}", digest.hex()), &d, index.len(), media::OCI_INDEX)
+        .unwrap();
+    let t = target(&dir, "v1");
+    let (_, pk) = key_pair();
+    let r = mamori_image::verify(open(&t).as_mut(), &pk, &none())
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(r, Rejection::NoSignatures { referrers: true, .. }), "{r:?}");
+    assert!(r
+        .to_string()
+        .contains("Sigstore bundles, cosign v3's default, which mamori does not read yet"));
 }
