@@ -7,7 +7,9 @@
 //! and pass; `.ci/run` installs both.
 
 use base64::Engine as _;
-use mamori_image::testkit::{build_tiny_image, closed_port, skopeo_copy, GarbageServer, LocalRegistry, TempDir};
+use mamori_image::testkit::{
+    build_tiny_image, closed_port, skopeo_copy, GarbageServer, LocalRegistry, LoopbackServer, TempDir,
+};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -287,6 +289,26 @@ fn bad_passwords_keys_and_registries() {
     assert_eq!(v.code, 2);
     assert!(v.stderr.contains("is not a JSON manifest"), "{}", v.stderr);
     assert!(!v.stderr.contains("panicked"));
+    // A registry whose token service answers garbage.
+    let tokens = LoopbackServer::start(20, |_| {
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 6\r\nConnection: close\r\n\r\n<html>".to_string()
+    });
+    let realm = format!("http://{}/token", tokens.addr);
+    let challenger = LoopbackServer::start(20, move |_| {
+        format!("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"{realm}\",service=\"x\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    });
+    let v = mamori(
+        &[
+            "image",
+            "verify",
+            "--key",
+            "cosign.pub",
+            &format!("{}/app:v1", challenger.addr),
+        ],
+        dir,
+    );
+    assert_eq!(v.code, 2);
+    assert!(v.stderr.contains("answered something that is not JSON"), "{}", v.stderr);
 }
 
 #[test]
