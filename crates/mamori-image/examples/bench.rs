@@ -105,6 +105,30 @@ fn run(addr: &str, rounds: usize) {
         verify_t.push(t2 - t1);
         total.push(t2 - t0);
     }
+    // Where verification's time goes, request by request, on one image.
+    let mut steps = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    for i in 0..rounds {
+        let mut s = open(&format!("{addr}/bench:img{i}"));
+        let t0 = Instant::now();
+        let image = s.resolve().expect("resolve").digest;
+        let t1 = Instant::now();
+        let sig = s.manifest(&image.signature_tag()).expect("sig").expect("present");
+        let t2 = Instant::now();
+        let m: serde_json::Value = serde_json::from_slice(&sig.bytes).expect("json");
+        let layer = mamori_image::Digest::parse(m["layers"][0]["digest"].as_str().expect("digest")).expect("digest");
+        let payload = s.blob(&layer).expect("blob");
+        let t3 = Instant::now();
+        let b64 = m["layers"][0]["annotations"][media::SIGNATURE_ANNOTATION]
+            .as_str()
+            .expect("sig");
+        use base64::Engine as _;
+        let der = base64::engine::general_purpose::STANDARD.decode(b64).expect("b64");
+        assert!(pk.verify(&payload, &der));
+        let t4 = Instant::now();
+        for (v, d) in steps.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
+            v.push(d);
+        }
+    }
     let b = median(&mut base);
     let w = median(&mut write);
     let (s, v, r) = (median(&mut sign_t), median(&mut verify_t), median(&mut total));
@@ -123,6 +147,14 @@ fn run(addr: &str, rounds: usize) {
         ratio(s, w)
     );
     println!("verify: median {:.3} ms ({:.1}x baseline)", ms(v), ratio(v, b));
+    let [a, c, d, e] = &mut steps;
+    println!(
+        "verify steps: resolve {:.3} ms, .sig manifest {:.3} ms, payload blob {:.3} ms, ECDSA check {:.3} ms",
+        ms(median(a)),
+        ms(median(c)),
+        ms(median(d)),
+        ms(median(e))
+    );
     println!("round trip: median {:.3} ms ({:.1}x baseline)", ms(r), ratio(r, b));
 }
 

@@ -51,14 +51,8 @@ impl Client {
         } else {
             "https"
         };
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(10))
-            .timeout_read(Duration::from_secs(60))
-            .timeout_write(Duration::from_secs(60))
-            .user_agent(concat!("mamori/", env!("CARGO_PKG_VERSION")))
-            .build();
         Ok(Client {
-            agent,
+            agent: shared_agent(),
             base: format!("{scheme}://{}", reference.registry),
             reference,
             docker_config: options.docker_config.clone(),
@@ -338,6 +332,22 @@ impl Store for Client {
     fn location(&self) -> String {
         self.reference.repository_name()
     }
+}
+
+/// One agent per process: building one loads the system's root
+/// certificates, and a shared one reuses connections across clients.
+fn shared_agent() -> ureq::Agent {
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT
+        .get_or_init(|| {
+            ureq::AgentBuilder::new()
+                .timeout_connect(Duration::from_secs(10))
+                .timeout_read(Duration::from_secs(60))
+                .timeout_write(Duration::from_secs(60))
+                .user_agent(concat!("mamori/", env!("CARGO_PKG_VERSION")))
+                .build()
+        })
+        .clone()
 }
 
 fn read_limited(reader: impl Read, url: &str) -> Result<Vec<u8>> {
