@@ -118,6 +118,24 @@ pub enum Command {
     Fix(FixArgs),
     /// NetworkPolicy connectivity: who can reach whom, and why.
     Netpol(NetpolArgs),
+    /// Sign and verify container images, cosign-compatible: keygen, sign, verify.
+    ///
+    /// Key pairs, signatures and payloads are in cosign's format (key-based
+    /// "simple signing": the signature manifest under the tag
+    /// `sha256-HEX.sig` in the image's repository), for cosign and Kyverno
+    /// to verify what mamori signs and mamori what cosign signs (tested
+    /// against sigstore-rs, skopeo and openssl). Images are registry references
+    /// (`registry.example/app:1.0`, `...@sha256:HEX`) or OCI layouts on disk
+    /// (`oci:DIR[:TAG]`). No transparency log is used: mamori works offline.
+    /// Formats and limits: docs/image-signing.md.
+    ///
+    /// Examples:
+    ///   mamori image keygen                         # cosign.key (password-protected) and cosign.pub
+    ///   mamori image sign --key cosign.key registry.example/cs-app@sha256:...
+    ///   mamori image verify --key cosign.pub registry.example/cs-app:latest
+    ///   COSIGN_PASSWORD=... mamori image sign --key cosign.key oci:./build:v1 -a commit=abc123
+    #[command(verbatim_doc_comment)]
+    Image(ImageArgs),
 }
 
 /// `mamori netpol ...`: the NetworkPolicy engine's questions.
@@ -314,6 +332,109 @@ pub struct NetpolReachArgs {
     pub format: TextOrJson,
     #[command(flatten)]
     pub input: NetpolInput,
+}
+
+/// `mamori image ...`: cosign-compatible signing.
+#[derive(clap::Args, Debug)]
+pub struct ImageArgs {
+    #[command(subcommand)]
+    pub command: ImageCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImageCommand {
+    /// Generate a key pair: PREFIX.key (encrypted, mode 0600) and PREFIX.pub.
+    ///
+    /// The password comes from COSIGN_PASSWORD when it is set (even to the
+    /// empty string), else from a prompt on the terminal (asked twice), else
+    /// from the first line of stdin. The private key is ECDSA P-256, sealed
+    /// with scrypt (N=65536, r=8, p=1) and NaCl secretbox, in cosign's
+    /// `ENCRYPTED SIGSTORE PRIVATE KEY` format.
+    ///
+    /// Examples:
+    ///   mamori image keygen
+    ///   COSIGN_PASSWORD= mamori image keygen --output-key-prefix ci --force
+    #[command(verbatim_doc_comment)]
+    Keygen(KeygenArgs),
+    /// Sign an image and push the signature next to it.
+    ///
+    /// A tag is resolved to the digest of the manifest it names now, and
+    /// that digest is signed (with a warning: the tag may have moved, so
+    /// sign by digest). The signature is appended as a layer of the
+    /// `sha256-HEX.sig` manifest, pushed whole or not at all. Exit 0 when
+    /// signed, 2 on any error (key, password, registry).
+    ///
+    /// Examples:
+    ///   mamori image sign --key cosign.key localhost:5000/cs-app@sha256:...
+    ///   mamori image sign --key cosign.key ghcr.io/team/app:1.0 -a env=prod
+    #[command(verbatim_doc_comment)]
+    Sign(SignArgs),
+    /// Verify an image's signatures with a public key, as cosign verify does.
+    ///
+    /// On success: the checks performed on stderr, and on stdout the JSON
+    /// array of the payloads that verified. Exit 1 when verification fails
+    /// (no signatures found, signature does not match the key, payload
+    /// digest is not this image's digest, malformed signature manifest,
+    /// annotations missing), 2 on other errors.
+    ///
+    /// Examples:
+    ///   mamori image verify --key cosign.pub localhost:5000/cs-app:latest
+    ///   mamori image verify --key cosign.pub oci:./build:v1 -a commit=abc123
+    #[command(verbatim_doc_comment)]
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct KeygenArgs {
+    /// Write PREFIX.key and PREFIX.pub.
+    #[arg(long, value_name = "PREFIX", default_value = "cosign")]
+    pub output_key_prefix: String,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// How registries are reached.
+#[derive(clap::Args, Debug)]
+pub struct RegistryArgs {
+    /// Speak plain HTTP to the registry even when it is not on this machine
+    /// (loopback registries always get plain HTTP). Only for testing.
+    #[arg(long)]
+    pub allow_insecure_registry: bool,
+    /// Docker config file with registry credentials (default
+    /// $DOCKER_CONFIG/config.json, then ~/.docker/config.json).
+    #[arg(long, value_name = "FILE")]
+    pub docker_config: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SignArgs {
+    /// The encrypted private key (cosign.key).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The image: REGISTRY/REPO[:TAG][@sha256:HEX], or oci:DIR[:TAG].
+    pub image: String,
+    /// An annotation to sign into the payload's `optional` (repeatable).
+    #[arg(long = "annotations", short = 'a', value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The public key (cosign.pub).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The image: REGISTRY/REPO[:TAG][@sha256:HEX], or oci:DIR[:TAG].
+    pub image: String,
+    /// An annotation every accepted payload must carry (repeatable).
+    #[arg(long = "annotations", short = 'a', value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(clap::Args, Debug)]

@@ -4,6 +4,7 @@ mod checks;
 mod docs;
 mod explain_pod;
 mod fix;
+mod image;
 mod netpol;
 mod pss;
 mod rbac;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::ExplainPod(args) => explain_pod::run(args),
         Command::Fix(args) => fix::run(args),
         Command::Netpol(args) => netpol::run(args),
+        Command::Image(args) => image::run(args),
     }
 }
 
