@@ -239,12 +239,49 @@ pub fn load_texts(sources: &[(&str, &str)], opts: &LoadOptions) -> LoadResult {
     result
 }
 
+/// Parse every source's documents, on as many threads as the machine
+/// offers: parsing is most of a scan's time and files are independent.
+/// Results keep the sources' order, so output stays deterministic.
+fn parse_all(sources: &[(&str, &str)], limits: Limits) -> Vec<Vec<Result<Document, crate::yaml::YamlError>>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let total: usize = sources.iter().map(|(_, t)| t.len()).sum();
+    // Below a few hundred kilobytes a thread costs more than it saves.
+    if threads < 2 || sources.len() < 2 || total < 256 * 1024 {
+        return sources.iter().map(|(_, t)| parse_documents(t, limits)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Vec<Result<Document, crate::yaml::YamlError>>>> = Vec::new();
+    slots.resize_with(sources.len(), || None);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((_, text)) = sources.get(i) else { break };
+                        done.push((i, parse_documents(text, limits)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for w in workers {
+            // A panicking parser is a bug; re-raise it on this thread.
+            for (i, docs) in w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
+                slots[i] = Some(docs);
+            }
+        }
+    });
+    slots.into_iter().map(|s| s.unwrap_or_default()).collect()
+}
+
 fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadResult) {
     let mut raw = Vec::new();
-    for (path, text) in sources {
+    for ((path, text), docs) in sources.iter().zip(parse_all(sources, opts.limits)) {
         let template = text.contains("{{");
         let mut template_reported = false;
-        for d in parse_documents(text, opts.limits) {
+        for d in docs {
             result.documents += 1;
             match d {
                 Ok(doc) => raw.push(RawDoc {
