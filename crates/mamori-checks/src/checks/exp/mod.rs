@@ -14,11 +14,9 @@ use mamori_model::{ContainerView, Node, Object};
 
 /// A container's `command` and `args` words, in order.
 pub fn argv<'a>(c: &ContainerView<'a>) -> Vec<&'a str> {
-    ["command", "args"]
-        .iter()
-        .filter_map(|k| c.node.field(k).and_then(Node::as_seq))
-        .flatten()
-        .filter_map(Node::as_str)
+    crate::checks::sec::shell::container_argv(c)
+        .into_iter()
+        .map(|(_, w)| w)
         .collect()
 }
 

@@ -9,17 +9,19 @@ pub static CHECK: ServiceSelectsNoPod = ServiceSelectsNoPod;
 static META: CheckMeta = CheckMeta {
     code: "EXP010",
     name: "service-selects-no-pod",
-    title: "Service selector matches no pod of the input",
-    severity: Severity::Info,
+    title: "Service selector matches no pod, missing one by a single label",
+    severity: Severity::Low,
     selects: Selects::Objects(&["Service"]),
     mappings: &[],
     course: None,
     doc: r#"## What it finds
-A Service with a `selector` that matches the pod labels of no Pod or
-workload of the input in its namespace, while the input does define pods in
-that namespace. Services without a selector (endpoints managed by hand or
-by a controller) and namespaces with no pods in the input are not
-reported: the pods may come from elsewhere.
+A Service whose `selector` matches the pod labels of no Pod or workload of
+the input in its namespace, while one of them misses it by exactly one
+label: it has every key but one value differs (`app: web` against `app:
+wbe`), or, for a selector of two labels or more, it matches all values but
+lacks one key. Services whose selector resembles no pod of the input are
+not reported: their pods may come from elsewhere (an operator, another
+repository).
 
 ## Why it matters
 A selector that matches nothing gives the Service no endpoints: clients get
@@ -113,23 +115,41 @@ impl Check for ServiceSelectsNoPod {
             return;
         }
         let inv = cx.inventory;
-        let pods_here = inv
-            .pod_specs
-            .iter()
-            .any(|v| inv.objects[v.object].effective_namespace == o.effective_namespace);
-        if !pods_here || !inv.service_targets(o).is_empty() {
+        if !inv.service_targets(o).is_empty() {
             return;
         }
+        // The pod of the namespace that misses the selector by one label, if any.
+        let near = inv.pod_specs.iter().find_map(|v| {
+            let p = &inv.objects[v.object];
+            if p.effective_namespace != o.effective_namespace || p.rejected.is_some() {
+                return None;
+            }
+            let labels = v.labels(p);
+            let mut differ = Vec::new();
+            let mut missing = Vec::new();
+            for (k, want) in &pairs {
+                match labels.iter().find(|(lk, _)| lk == k) {
+                    Some((_, have)) if have == want => {}
+                    Some((_, have)) => differ.push(format!("it has {k}={have}")),
+                    None => missing.push(format!("it lacks {k}")),
+                }
+            }
+            let one = differ.len() + missing.len() == 1 && (pairs.len() >= 2 || differ.len() == 1);
+            one.then(|| (p, differ.into_iter().chain(missing).collect::<String>()))
+        });
+        let Some((pod, how)) = near else { return };
         let wanted: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         out.push(cx.finding(
             &META,
             obj,
             &FieldPath::root().key("spec").key("selector"),
             format!(
-                "Service {:?} selects {} but no pod of the input in namespace {:?} carries these labels: it has no endpoints",
+                "Service {:?} selects {} and matches no pod of the input in namespace {:?}: {} {:?} misses it by one label ({how})",
                 o.name,
                 wanted.join(","),
-                o.effective_namespace.as_deref().unwrap_or("default")
+                o.effective_namespace.as_deref().unwrap_or("default"),
+                pod.kind,
+                pod.name
             ),
             Some("make the selector match the labels of the intended pod template".into()),
         ));

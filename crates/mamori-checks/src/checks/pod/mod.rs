@@ -33,10 +33,12 @@ pub mod selinux_custom_options;
 pub mod sensitive_host_path;
 pub mod service_account_token_automounted;
 pub mod share_process_namespace;
+pub mod sudo_in_command;
 pub mod unmasked_proc_mount;
 pub mod unsafe_sysctl;
 pub mod windows_host_process;
 pub mod workload_in_default_namespace;
+pub mod workload_in_kube_system;
 pub mod writable_root_filesystem;
 
 use mamori_model::Node;
@@ -83,4 +85,28 @@ pub fn added_caps(c: &mamori_model::ContainerView) -> Vec<(usize, String, String
                 .map(|s| (i, s.to_string(), mamori_model::effective::normalize_cap(s)))
         })
         .collect()
+}
+
+/// A finding at `metadata.namespace` when the pod-bearing object's manifest
+/// writes namespace `ns` (an assumed namespace is a deploy-time choice).
+pub fn written_into(
+    cx: &crate::context::Context,
+    view: &mamori_model::PodSpecView,
+    meta: &crate::registry::CheckMeta,
+    ns: &str,
+    consequence: &str,
+    hint: &str,
+    out: &mut Vec<mamori_diagnostics::Finding>,
+) {
+    let obj = &cx.inventory.objects[view.object];
+    if obj.namespace_assumed || obj.namespace.as_deref() != Some(ns) {
+        return;
+    }
+    out.push(cx.finding(
+        meta,
+        view.object,
+        &mamori_model::FieldPath::root().key("metadata").key("namespace"),
+        format!("{} {:?} {consequence}", obj.kind, obj.name),
+        Some(hint.into()),
+    ));
 }

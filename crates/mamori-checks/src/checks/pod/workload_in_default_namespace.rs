@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::registry::{Check, CheckMeta, Selects};
 use mamori_diagnostics::{Finding, Severity};
-use mamori_model::{FieldPath, PodSpecView};
+use mamori_model::PodSpecView;
 
 pub struct WorkloadInDefaultNamespace;
 pub static CHECK: WorkloadInDefaultNamespace = WorkloadInDefaultNamespace;
@@ -92,21 +92,14 @@ impl Check for WorkloadInDefaultNamespace {
     }
 
     fn pod_spec(&self, cx: &Context, view: &PodSpecView, out: &mut Vec<Finding>) {
-        let obj = &cx.inventory.objects[view.object];
-        if obj.namespace_assumed || obj.namespace.as_deref() != Some("default") {
-            return;
-        }
-        out.push(cx.finding(
+        super::written_into(
+            cx,
+            view,
             &META,
-            view.object,
-            &FieldPath::root().key("metadata").key("namespace"),
-            format!(
-                "{} {:?} is written into the default namespace, shared by everything deployed without one",
-                obj.kind, obj.name
-            ),
-            Some(
-                "give the application its own namespace, or leave `namespace` out and choose it at deploy time".into(),
-            ),
-        ));
+            "default",
+            "is written into the default namespace, shared by everything deployed without one",
+            "give the application its own namespace, or leave `namespace` out and choose it at deploy time",
+            out,
+        );
     }
 }
