@@ -243,10 +243,8 @@ pub fn load_texts(sources: &[(&str, &str)], opts: &LoadOptions) -> LoadResult {
 /// offers: parsing is most of a scan's time and files are independent.
 /// Results keep the sources' order, so output stays deterministic.
 fn parse_all(sources: &[(&str, &str)], limits: Limits) -> Vec<Vec<Result<Document, crate::yaml::YamlError>>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let total: usize = sources.iter().map(|(_, t)| t.len()).sum();
-    // Below a few hundred kilobytes a thread costs more than it saves.
-    if threads < 2 || sources.len() < 2 || total < 256 * 1024 {
+    let threads = threads_for(sources.iter().map(|(_, t)| t.len()).sum());
+    if threads < 2 || sources.len() < 2 {
         return sources.iter().map(|(_, t)| parse_documents(t, limits)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -347,9 +345,65 @@ fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadR
         crd_cluster_kinds,
         opts,
     };
-    for r in raw {
-        let Some(node) = &r.doc.node else { continue };
-        ctx.document(&r, node, result);
+    let bytes = sources.iter().map(|(_, t)| t.len()).sum();
+    validate_all(&ctx, &raw, bytes, result);
+}
+
+/// Threads worth using for `bytes` of input: one below a few hundred
+/// kilobytes, where a thread costs more than it saves.
+fn threads_for(bytes: usize) -> usize {
+    if bytes < 256 * 1024 {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+/// Validate every document into `result`, in order. Documents are
+/// independent, so contiguous runs of them are validated on separate
+/// threads and the parts appended in order, object indexes shifted: the
+/// result is the one a single thread produces.
+fn validate_all(ctx: &Ctx, raw: &[RawDoc], bytes: usize, result: &mut LoadResult) {
+    let run = |docs: &[RawDoc], into: &mut LoadResult| {
+        for r in docs {
+            if let Some(node) = &r.doc.node {
+                ctx.document(r, node, into);
+            }
+        }
+    };
+    let threads = threads_for(bytes);
+    if threads < 2 || raw.len() < 2 {
+        return run(raw, result);
+    }
+    let chunk = raw.len().div_ceil(threads);
+    let parts: Vec<LoadResult> = std::thread::scope(|s| {
+        let workers: Vec<_> = raw
+            .chunks(chunk)
+            .map(|docs| {
+                s.spawn(move || {
+                    let mut part = LoadResult::default();
+                    run(docs, &mut part);
+                    part
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A panic while validating is a bug; re-raise it on this thread.
+            .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    for part in parts {
+        let offset = result.objects.len();
+        result.objects.extend(part.objects);
+        result
+            .issues
+            .extend(part.issues.into_iter().map(|(i, issue)| (i + offset, issue)));
+        result.problems.extend(part.problems.into_iter().map(|mut p| {
+            p.object = p.object.map(|i| i + offset);
+            p
+        }));
+        result.unvalidated += part.unvalidated;
+        result.documents += part.documents;
     }
 }
 
@@ -567,6 +621,58 @@ fn article(word: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Large inputs are parsed and validated on several threads; the
+    /// result must be the one each file gives alone, in order.
+    #[test]
+    fn threaded_load_equals_file_by_file() {
+        let doc = |i: usize| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n  - name: c\n    image: x\n    capabilties: {{}}\n---\nkind: [\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  k: {}\n",
+                "v".repeat(400)
+            )
+        };
+        let texts: Vec<(String, String)> = (0..600).map(|i| (format!("f{i}.yaml"), doc(i))).collect();
+        let sources: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        // Above the size at which threads are used.
+        assert!(sources.iter().map(|(_, t)| t.len()).sum::<usize>() > 256 * 1024);
+        let all = load_texts(&sources, &LoadOptions::default());
+        let mut objects = Vec::new();
+        let mut issues = Vec::new();
+        let mut problems = Vec::new();
+        for src in &sources {
+            let one = load_texts(std::slice::from_ref(src), &LoadOptions::default());
+            let offset = objects.len();
+            issues.extend(one.issues.iter().map(|(i, x)| (i + offset, format!("{x:?}"))));
+            problems.extend(
+                one.problems
+                    .iter()
+                    .map(|p| (p.path.clone(), p.message.clone(), p.object.map(|i| i + offset))),
+            );
+            objects.extend(
+                one.objects
+                    .iter()
+                    .map(|o| (o.origin.path.clone(), o.kind.clone(), o.name.clone())),
+            );
+        }
+        let got_objects: Vec<_> = all
+            .objects
+            .iter()
+            .map(|o| (o.origin.path.clone(), o.kind.clone(), o.name.clone()))
+            .collect();
+        let got_issues: Vec<_> = all.issues.iter().map(|(i, x)| (*i, format!("{x:?}"))).collect();
+        let got_problems: Vec<_> = all
+            .problems
+            .iter()
+            .map(|p| (p.path.clone(), p.message.clone(), p.object))
+            .collect();
+        assert_eq!(got_objects.len(), 1200);
+        assert!(got_issues.len() >= 600 && got_problems.len() >= 600);
+        assert_eq!(got_objects, objects);
+        assert_eq!(got_issues, issues);
+        assert_eq!(got_problems, problems);
+        assert_eq!(all.documents, 1800);
+    }
 
     #[test]
     fn lists_namespaces_and_problems() {
