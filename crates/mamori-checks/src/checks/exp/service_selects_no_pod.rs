@@ -17,9 +17,10 @@ static META: CheckMeta = CheckMeta {
     doc: r#"## What it finds
 A Service whose `selector` matches the pod labels of no Pod or workload of
 the input in its namespace, while one of them misses it by exactly one
-label: it has every key but one value differs (`app: web` against `app:
-wbe`), or, for a selector of two labels or more, it matches all values but
-lacks one key. Services whose selector resembles no pod of the input are
+label: it has every key and one value differs by a typo (at most two
+edits, and no more than a third of the value: `app: web` against `app:
+wbe`, not `v1` against `v2`), or, for a selector of two labels or more, it
+matches all values but lacks one key. Services whose selector resembles no pod of the input are
 not reported: their pods may come from elsewhere (an operator, another
 repository).
 
@@ -130,7 +131,9 @@ impl Check for ServiceSelectsNoPod {
             for (k, want) in &pairs {
                 match labels.iter().find(|(lk, _)| lk == k) {
                     Some((_, have)) if have == want => {}
-                    Some((_, have)) => differ.push(format!("it has {k}={have}")),
+                    Some((_, have)) if is_typo(have, want) => differ.push(format!("it has {k}={have}")),
+                    // A different value, not a slip of the keyboard: another workload.
+                    Some(_) => return None,
                     None => missing.push(format!("it lacks {k}")),
                 }
             }
@@ -153,5 +156,51 @@ impl Check for ServiceSelectsNoPod {
             ),
             Some("make the selector match the labels of the intended pod template".into()),
         ));
+    }
+}
+
+/// Whether `a` and `b` differ by a slip of the keyboard: an optimal string
+/// alignment distance (insertions, deletions, substitutions, adjacent
+/// transpositions) of at most 2 and at most a third of the shorter value.
+pub fn is_typo(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let shorter = a.len().min(b.len());
+    if a == b || a.len().abs_diff(b.len()) > 2 {
+        return false;
+    }
+    // d[i][j]: distance between a[..i] and b[..j].
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    let dist = d[a.len()][b.len()];
+    dist <= 2 && dist * 3 <= shorter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_typo;
+
+    #[test]
+    fn typos_are_small_edits_of_long_enough_values() {
+        assert!(is_typo("wbe", "web"));
+        assert!(is_typo("frontned", "frontend"));
+        assert!(is_typo("checkout", "checkuot"));
+        assert!(!is_typo("v1", "v2"));
+        assert!(!is_typo("web", "web"));
+        assert!(!is_typo("gpu-dcgm-exporter", "blackbox-exporter"));
+        assert!(!is_typo("vtgate", "guestbook"));
     }
 }
