@@ -276,7 +276,18 @@ fn parse_all(sources: &[(&str, &str)], limits: Limits) -> Vec<Vec<Result<Documen
 
 fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadResult) {
     let mut raw = Vec::new();
-    for ((path, text), docs) in sources.iter().zip(parse_all(sources, opts.limits)) {
+    let bytes: usize = sources.iter().map(|(_, t)| t.len()).sum();
+    // The schema is built (once per version) while the files are parsed.
+    let (parsed, schema) = std::thread::scope(|s| {
+        let schema = s.spawn(|| {
+            SchemaSet::for_version(&opts.k8s_version)
+                .or_else(|| SchemaSet::for_version(NEWEST))
+                .expect("newest schema is embedded")
+        });
+        let parsed = parse_all(sources, opts.limits);
+        (parsed, schema.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    for ((path, text), docs) in sources.iter().zip(parsed) {
         let template = text.contains("{{");
         let mut template_reported = false;
         for d in docs {
@@ -313,31 +324,19 @@ fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadR
             }
         }
     }
-    let schema = SchemaSet::for_version(&opts.k8s_version)
-        .or_else(|| SchemaSet::for_version(NEWEST))
-        .expect("newest schema is embedded");
-    // CustomResourceDefinitions in the input give schemas and scopes.
+    // CustomResourceDefinitions in the input give schemas and scopes; each
+    // is converted on its own, on as many threads as the input is worth.
+    let crds: Vec<&Node> = raw
+        .iter()
+        .filter_map(|r| r.doc.node.as_ref())
+        .filter(|n| n.str_field("kind") == Some("CustomResourceDefinition"))
+        .collect();
+    let crd_bytes = if crds.len() > 1 { bytes } else { 0 };
     let mut crd_roots: HashMap<(String, String, String), Type> = HashMap::new();
     let mut crd_cluster_kinds: HashSet<String> = HashSet::new();
-    for r in &raw {
-        let Some(n) = &r.doc.node else { continue };
-        if n.str_field("kind") == Some("CustomResourceDefinition") {
-            let j = n.to_json();
-            let mut tmp = SchemaSet::default();
-            tmp.add_crd(&j);
-            let spec = &j["spec"];
-            let group = spec["group"].as_str().unwrap_or_default();
-            let kind = spec["names"]["kind"].as_str().unwrap_or_default();
-            if spec["scope"].as_str() == Some("Cluster") {
-                crd_cluster_kinds.insert(kind.to_string());
-            }
-            for v in spec["versions"].as_array().into_iter().flatten() {
-                let name = v["name"].as_str().unwrap_or_default();
-                if let Some(t) = tmp.root(group, name, kind) {
-                    crd_roots.insert((group.to_string(), name.to_string(), kind.to_string()), t.clone());
-                }
-            }
-        }
+    for (roots, cluster_kind) in in_parallel(&crds, threads_for(crd_bytes), |n| crd_schema(n)) {
+        crd_roots.extend(roots);
+        crd_cluster_kinds.extend(cluster_kind);
     }
     let ctx = Ctx {
         schema,
@@ -345,7 +344,6 @@ fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadR
         crd_cluster_kinds,
         opts,
     };
-    let bytes = sources.iter().map(|(_, t)| t.len()).sum();
     validate_all(&ctx, &raw, bytes, result);
 }
 
@@ -356,6 +354,46 @@ fn threads_for(bytes: usize) -> usize {
         return 1;
     }
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+type CrdRoots = Vec<((String, String, String), Type)>;
+
+/// A CRD's root type per served version, and its kind when cluster-scoped.
+fn crd_schema(n: &Node) -> (CrdRoots, Option<String>) {
+    let j = n.to_json();
+    let mut tmp = SchemaSet::default();
+    tmp.add_crd(&j);
+    let spec = &j["spec"];
+    let group = spec["group"].as_str().unwrap_or_default();
+    let kind = spec["names"]["kind"].as_str().unwrap_or_default();
+    let cluster = (spec["scope"].as_str() == Some("Cluster")).then(|| kind.to_string());
+    let mut roots = Vec::new();
+    for v in spec["versions"].as_array().into_iter().flatten() {
+        let name = v["name"].as_str().unwrap_or_default();
+        if let Some(t) = tmp.root(group, name, kind) {
+            roots.push(((group.to_string(), name.to_string(), kind.to_string()), t.clone()));
+        }
+    }
+    (roots, cluster)
+}
+
+/// `f` over `items` on up to `threads` threads, results in `items`' order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if threads < 2 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            // A panic on a worker is a bug; re-raise it on this thread.
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Validate every document into `result`, in order. Documents are
