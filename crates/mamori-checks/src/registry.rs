@@ -122,6 +122,25 @@ pub fn all() -> Vec<&'static dyn Check> {
         &rbac::event_deletion::CHECK,
         &rbac::kube_system_config_writes::CHECK,
         &rbac::binding_to_missing_role::CHECK,
+        &pod::missing_liveness_probe::CHECK,
+        &pod::missing_readiness_probe::CHECK,
+        &pod::missing_cpu_limit::CHECK,
+        &pod::low_uid::CHECK,
+        &pod::workload_in_default_namespace::CHECK,
+        &pod::empty_dir_without_size_limit::CHECK,
+        &pod::cronjob_concurrent_runs::CHECK,
+        &pod::run_as_non_root_contradicts_uid::CHECK,
+        &pod::naked_pod::CHECK,
+        &pod::seccomp_annotation_ignored::CHECK,
+        &pod::git_repo_volume::CHECK,
+        &pod::duplicate_env_var::CHECK,
+        &pod::fractional_byte_quantity::CHECK,
+        &exp::helm_tiller::CHECK,
+        &exp::kubernetes_dashboard::CHECK,
+        &exp::nginx_snippet_annotation::CHECK,
+        &exp::service_selects_no_pod::CHECK,
+        &pod::sudo_in_command::CHECK,
+        &pod::workload_in_kube_system::CHECK,
         &pss::namespace_without_enforce_label::CHECK,
         &pss::rejected_by_namespace_enforce::CHECK,
         &pss::violates_audit_or_warn::CHECK,
@@ -147,8 +166,56 @@ pub fn by_code(code: &str) -> Option<&'static dyn Check> {
         .find(|c| c.meta().code.eq_ignore_ascii_case(code) || c.meta().name == code)
 }
 
-/// Run `checks` over the context: one walk of the inventory.
+/// Run `checks` over the context. On a large inventory the check groups are
+/// shared out to one thread per core, each walking the inventory once;
+/// findings are sorted by a key that includes the code, and each check's
+/// findings stay in its own order (stable sort), so the output is the one a
+/// single walk gives.
 pub fn run(cx: &Context, checks: &[&'static dyn Check]) -> Vec<Finding> {
+    let threads = if cx.inventory.objects.len() >= PARALLEL_OBJECTS {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+    } else {
+        1
+    };
+    if threads < 2 || checks.len() < 2 {
+        return walk(cx, checks);
+    }
+    // Whole groups per thread, so an engine a group derives (the RBAC
+    // policy, the PSS assessment) is built by one thread only; groups go,
+    // largest first, to the share with the fewest checks.
+    let mut groups: Vec<Vec<&'static dyn Check>> = Vec::new();
+    for c in checks {
+        let prefix = |c: &dyn Check| c.meta().code.trim_end_matches(|ch: char| ch.is_ascii_digit());
+        match groups.iter_mut().find(|g| prefix(g[0]) == prefix(*c)) {
+            Some(g) => g.push(*c),
+            None => groups.push(vec![*c]),
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+    let mut shares: Vec<Vec<&'static dyn Check>> = vec![Vec::new(); threads];
+    for g in groups {
+        let least = (0..threads).min_by_key(|&t| shares[t].len()).unwrap_or(0);
+        shares[least].extend(g);
+    }
+    let mut out: Vec<Finding> = std::thread::scope(|s| {
+        let workers: Vec<_> = shares.iter().map(|share| s.spawn(|| walk(cx, share))).collect();
+        workers
+            .into_iter()
+            // A panicking check is a bug; re-raise it on this thread.
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    // Equal keys share a code, so they come from one check, walked by one
+    // thread in the single walk's order; the stable sort keeps that order.
+    out.sort_by_cached_key(Finding::sort_key);
+    out
+}
+
+/// Below this many objects one thread is faster than several.
+const PARALLEL_OBJECTS: usize = 200;
+
+/// One walk of the inventory for `checks`.
+fn walk(cx: &Context, checks: &[&'static dyn Check]) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in checks {
         if c.meta().selects == Selects::Input {
@@ -193,7 +260,8 @@ pub fn run(cx: &Context, checks: &[&'static dyn Check]) -> Vec<Finding> {
             }
         }
     }
-    out.sort_by_key(Finding::sort_key);
+    // Stable, with each key built once.
+    out.sort_by_cached_key(Finding::sort_key);
     out
 }
 

@@ -168,3 +168,47 @@ fn every_check_has_a_fixture_and_a_snapshot() {
         insta::assert_snapshot!(m.code, text);
     }
 }
+
+/// On a large input the catalog runs its check groups on several threads;
+/// the findings must be those of each check run alone, merged in catalog
+/// order and sorted (what a single walk gives).
+#[test]
+fn threaded_run_equals_check_by_check() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut texts = Vec::new();
+    for group in std::fs::read_dir(&dir).unwrap() {
+        for f in std::fs::read_dir(group.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            if let Ok(t) = std::fs::read_to_string(&p) {
+                // Copies under other paths make the inventory large enough for threads.
+                for copy in 0..3 {
+                    texts.push((format!("{copy}/{}", p.display()), t.clone()));
+                }
+            }
+        }
+    }
+    texts.sort();
+    let sources: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut cfg = Config::empty();
+    cfg.registries = vec!["registry.example.com".into()];
+    let catalog = all();
+    let together = analyze(load_texts(&sources, &LoadOptions::default()), &cfg, &catalog);
+    assert!(together.inventory.objects.len() >= 200, "too few objects for threads");
+    let cx = mamori_checks::Context {
+        inventory: &together.inventory,
+        problems: &together.load.problems,
+        issues: &together.load.issues,
+        config: &cfg,
+    };
+    let mut alone: Vec<Finding> = catalog
+        .iter()
+        .flat_map(|c| mamori_checks::run(&cx, std::slice::from_ref(c)))
+        .collect();
+    alone.sort_by_cached_key(Finding::sort_key);
+    let key = |f: &Finding| (f.sort_key(), f.container.clone(), f.severity);
+    assert!(together.findings.len() > 500);
+    assert_eq!(
+        together.findings.iter().map(key).collect::<Vec<_>>(),
+        alone.iter().map(key).collect::<Vec<_>>()
+    );
+}

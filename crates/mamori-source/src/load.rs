@@ -239,12 +239,58 @@ pub fn load_texts(sources: &[(&str, &str)], opts: &LoadOptions) -> LoadResult {
     result
 }
 
+/// Parse every source's documents, on as many threads as the machine
+/// offers: parsing is most of a scan's time and files are independent.
+/// Results keep the sources' order, so output stays deterministic.
+fn parse_all(sources: &[(&str, &str)], limits: Limits) -> Vec<Vec<Result<Document, crate::yaml::YamlError>>> {
+    let threads = threads_for(sources.iter().map(|(_, t)| t.len()).sum());
+    if threads < 2 || sources.len() < 2 {
+        return sources.iter().map(|(_, t)| parse_documents(t, limits)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Vec<Result<Document, crate::yaml::YamlError>>>> = Vec::new();
+    slots.resize_with(sources.len(), || None);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((_, text)) = sources.get(i) else { break };
+                        done.push((i, parse_documents(text, limits)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for w in workers {
+            // A panicking parser is a bug; re-raise it on this thread.
+            for (i, docs) in w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
+                slots[i] = Some(docs);
+            }
+        }
+    });
+    slots.into_iter().map(|s| s.unwrap_or_default()).collect()
+}
+
 fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadResult) {
     let mut raw = Vec::new();
-    for (path, text) in sources {
+    let bytes: usize = sources.iter().map(|(_, t)| t.len()).sum();
+    // The schema is built (once per version) while the files are parsed.
+    let (parsed, schema) = std::thread::scope(|s| {
+        let schema = s.spawn(|| {
+            SchemaSet::for_version(&opts.k8s_version)
+                .or_else(|| SchemaSet::for_version(NEWEST))
+                .expect("newest schema is embedded")
+        });
+        let parsed = parse_all(sources, opts.limits);
+        (parsed, schema.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    for ((path, text), docs) in sources.iter().zip(parsed) {
         let template = text.contains("{{");
         let mut template_reported = false;
-        for d in parse_documents(text, opts.limits) {
+        for d in docs {
             result.documents += 1;
             match d {
                 Ok(doc) => raw.push(RawDoc {
@@ -278,31 +324,19 @@ fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadR
             }
         }
     }
-    let schema = SchemaSet::for_version(&opts.k8s_version)
-        .or_else(|| SchemaSet::for_version(NEWEST))
-        .expect("newest schema is embedded");
-    // CustomResourceDefinitions in the input give schemas and scopes.
+    // CustomResourceDefinitions in the input give schemas and scopes; each
+    // is converted on its own, on as many threads as the input is worth.
+    let crds: Vec<&Node> = raw
+        .iter()
+        .filter_map(|r| r.doc.node.as_ref())
+        .filter(|n| n.str_field("kind") == Some("CustomResourceDefinition"))
+        .collect();
+    let crd_bytes = if crds.len() > 1 { bytes } else { 0 };
     let mut crd_roots: HashMap<(String, String, String), Type> = HashMap::new();
     let mut crd_cluster_kinds: HashSet<String> = HashSet::new();
-    for r in &raw {
-        let Some(n) = &r.doc.node else { continue };
-        if n.str_field("kind") == Some("CustomResourceDefinition") {
-            let j = n.to_json();
-            let mut tmp = SchemaSet::default();
-            tmp.add_crd(&j);
-            let spec = &j["spec"];
-            let group = spec["group"].as_str().unwrap_or_default();
-            let kind = spec["names"]["kind"].as_str().unwrap_or_default();
-            if spec["scope"].as_str() == Some("Cluster") {
-                crd_cluster_kinds.insert(kind.to_string());
-            }
-            for v in spec["versions"].as_array().into_iter().flatten() {
-                let name = v["name"].as_str().unwrap_or_default();
-                if let Some(t) = tmp.root(group, name, kind) {
-                    crd_roots.insert((group.to_string(), name.to_string(), kind.to_string()), t.clone());
-                }
-            }
-        }
+    for (roots, cluster_kind) in in_parallel(&crds, threads_for(crd_bytes), |n| crd_schema(n)) {
+        crd_roots.extend(roots);
+        crd_cluster_kinds.extend(cluster_kind);
     }
     let ctx = Ctx {
         schema,
@@ -310,9 +344,104 @@ fn load_sources(sources: &[(&str, &str)], opts: &LoadOptions, result: &mut LoadR
         crd_cluster_kinds,
         opts,
     };
-    for r in raw {
-        let Some(node) = &r.doc.node else { continue };
-        ctx.document(&r, node, result);
+    validate_all(&ctx, &raw, bytes, result);
+}
+
+/// Threads worth using for `bytes` of input: one below a few hundred
+/// kilobytes, where a thread costs more than it saves.
+fn threads_for(bytes: usize) -> usize {
+    if bytes < 256 * 1024 {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+type CrdRoots = Vec<((String, String, String), Type)>;
+
+/// A CRD's root type per served version, and its kind when cluster-scoped.
+fn crd_schema(n: &Node) -> (CrdRoots, Option<String>) {
+    let j = n.to_json();
+    let mut tmp = SchemaSet::default();
+    tmp.add_crd(&j);
+    let spec = &j["spec"];
+    let group = spec["group"].as_str().unwrap_or_default();
+    let kind = spec["names"]["kind"].as_str().unwrap_or_default();
+    let cluster = (spec["scope"].as_str() == Some("Cluster")).then(|| kind.to_string());
+    let mut roots = Vec::new();
+    for v in spec["versions"].as_array().into_iter().flatten() {
+        let name = v["name"].as_str().unwrap_or_default();
+        if let Some(t) = tmp.root(group, name, kind) {
+            roots.push(((group.to_string(), name.to_string(), kind.to_string()), t.clone()));
+        }
+    }
+    (roots, cluster)
+}
+
+/// `f` over `items` on up to `threads` threads, results in `items`' order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if threads < 2 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            // A panic on a worker is a bug; re-raise it on this thread.
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Validate every document into `result`, in order. Documents are
+/// independent, so contiguous runs of them are validated on separate
+/// threads and the parts appended in order, object indexes shifted: the
+/// result is the one a single thread produces.
+fn validate_all(ctx: &Ctx, raw: &[RawDoc], bytes: usize, result: &mut LoadResult) {
+    let run = |docs: &[RawDoc], into: &mut LoadResult| {
+        for r in docs {
+            if let Some(node) = &r.doc.node {
+                ctx.document(r, node, into);
+            }
+        }
+    };
+    let threads = threads_for(bytes);
+    if threads < 2 || raw.len() < 2 {
+        return run(raw, result);
+    }
+    let chunk = raw.len().div_ceil(threads);
+    let parts: Vec<LoadResult> = std::thread::scope(|s| {
+        let workers: Vec<_> = raw
+            .chunks(chunk)
+            .map(|docs| {
+                s.spawn(move || {
+                    let mut part = LoadResult::default();
+                    run(docs, &mut part);
+                    part
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A panic while validating is a bug; re-raise it on this thread.
+            .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    for part in parts {
+        let offset = result.objects.len();
+        result.objects.extend(part.objects);
+        result
+            .issues
+            .extend(part.issues.into_iter().map(|(i, issue)| (i + offset, issue)));
+        result.problems.extend(part.problems.into_iter().map(|mut p| {
+            p.object = p.object.map(|i| i + offset);
+            p
+        }));
+        result.unvalidated += part.unvalidated;
+        result.documents += part.documents;
     }
 }
 
@@ -562,6 +691,58 @@ fn article(word: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Large inputs are parsed and validated on several threads; the
+    /// result must be the one each file gives alone, in order.
+    #[test]
+    fn threaded_load_equals_file_by_file() {
+        let doc = |i: usize| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n  - name: c\n    image: x\n    capabilties: {{}}\n---\nkind: [\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  k: {}\n",
+                "v".repeat(400)
+            )
+        };
+        let texts: Vec<(String, String)> = (0..600).map(|i| (format!("f{i}.yaml"), doc(i))).collect();
+        let sources: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        // Above the size at which threads are used.
+        assert!(sources.iter().map(|(_, t)| t.len()).sum::<usize>() > 256 * 1024);
+        let all = load_texts(&sources, &LoadOptions::default());
+        let mut objects = Vec::new();
+        let mut issues = Vec::new();
+        let mut problems = Vec::new();
+        for src in &sources {
+            let one = load_texts(std::slice::from_ref(src), &LoadOptions::default());
+            let offset = objects.len();
+            issues.extend(one.issues.iter().map(|(i, x)| (i + offset, format!("{x:?}"))));
+            problems.extend(
+                one.problems
+                    .iter()
+                    .map(|p| (p.path.clone(), p.message.clone(), p.object.map(|i| i + offset))),
+            );
+            objects.extend(
+                one.objects
+                    .iter()
+                    .map(|o| (o.origin.path.clone(), o.kind.clone(), o.name.clone())),
+            );
+        }
+        let got_objects: Vec<_> = all
+            .objects
+            .iter()
+            .map(|o| (o.origin.path.clone(), o.kind.clone(), o.name.clone()))
+            .collect();
+        let got_issues: Vec<_> = all.issues.iter().map(|(i, x)| (*i, format!("{x:?}"))).collect();
+        let got_problems: Vec<_> = all
+            .problems
+            .iter()
+            .map(|p| (p.path.clone(), p.message.clone(), p.object))
+            .collect();
+        assert_eq!(got_objects.len(), 1200);
+        assert!(got_issues.len() >= 600 && got_problems.len() >= 600);
+        assert_eq!(got_objects, objects);
+        assert_eq!(got_issues, issues);
+        assert_eq!(got_problems, problems);
+        assert_eq!(all.documents, 1800);
+    }
 
     #[test]
     fn lists_namespaces_and_problems() {

@@ -1,12 +1,24 @@
 //! `EXP`: exposure of workloads outside the cluster (Services, Ingresses).
+pub mod helm_tiller;
 pub mod ingress_wildcard_host;
 pub mod ingress_without_tls;
+pub mod kubernetes_dashboard;
+pub mod nginx_snippet_annotation;
 pub mod service_external_ips;
 pub mod service_external_name;
 pub mod service_loadbalancer_open;
 pub mod service_nodeport;
+pub mod service_selects_no_pod;
 
-use mamori_model::{Node, Object};
+use mamori_model::{ContainerView, Node, Object};
+
+/// A container's `command` and `args` words, in order.
+pub fn argv<'a>(c: &ContainerView<'a>) -> Vec<&'a str> {
+    crate::checks::sec::shell::container_argv(c)
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect()
+}
 
 /// A Service's type as stored: unset means ClusterIP.
 pub fn service_type(o: &Object) -> &str {

@@ -1,4 +1,4 @@
-use super::shell::{arguments, split, stdout_redirected_away, Simple};
+use super::shell::{arguments, base, container_argv, script_index, split, stdout_redirected_away, Simple};
 use crate::context::Context;
 use crate::registry::{Check, CheckMeta, Selects};
 use mamori_diagnostics::{Finding, Severity};
@@ -228,14 +228,6 @@ const DUMP_ENV: &[&str] = &["env", "printenv", "set", "export", "declare", "type
 /// Consumers whose output does not reveal their input.
 const SINKS: &[&str] = &["wc", "sha256sum", "sha1sum", "md5sum", "sha512sum", "true"];
 
-fn base(w: &str) -> &str {
-    w.rsplit('/').next().unwrap_or(w)
-}
-
-fn is_shell(w: &str) -> bool {
-    matches!(base(w), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "busybox")
-}
-
 /// Why a simple command prints a secret, if it does. `vars` holds the
 /// Secret env vars plus shell variables assigned from them.
 fn prints(cmd: &Simple, src: &Sources, vars: &[(String, String)], shell: bool) -> Option<String> {
@@ -385,52 +377,16 @@ impl Check for SecretPrintedToLogs {
         if !src.any_env() && src.mounts.is_empty() {
             return;
         }
-        // The argv: command then args, each with its field path.
-        let mut argv: Vec<(FieldPath, &str)> = Vec::new();
-        for field in ["command", "args"] {
-            for (i, a) in c
-                .node
-                .field(field)
-                .and_then(Node::as_seq)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                if let Some(s) = a.as_str() {
-                    argv.push((c.path.key(field).index(i), s));
-                }
-            }
-        }
+        let argv = container_argv(c);
         if argv.is_empty() {
             return;
         }
         let mut found: Vec<(FieldPath, Vec<String>)> = Vec::new();
         // `sh -c SCRIPT`: the script is shell; with no `command`, `args`
         // starting with `-c` go to the image's shell entrypoint.
-        let shell_at = argv
-            .iter()
-            .position(|(_, w)| is_shell(w))
-            .map(|p| p + 1)
-            .or_else(|| (c.node.field("command").is_none() && argv[0].1.starts_with("-c")).then_some(0));
-        let script = shell_at.and_then(|flag| {
-            let mut k = flag;
-            // Skip options up to the one carrying `c` (`-c`, `-ec`, `-xc`).
-            while let Some((_, w)) = argv.get(k) {
-                if w.starts_with('-') && !w.starts_with("--") {
-                    if w.contains('c') {
-                        return Some(k + 1);
-                    }
-                    k += 1;
-                } else if base(w) == "sh" {
-                    // `busybox sh -c`
-                    k += 1;
-                } else {
-                    return None;
-                }
-            }
-            None
-        });
-        match script.filter(|&k| k < argv.len()) {
+        let words: Vec<&str> = argv.iter().map(|(_, w)| *w).collect();
+        let script = script_index(&words, c.node.field("command").is_some());
+        match script {
             Some(k) => {
                 let reasons = script_reasons(&split(argv[k].1), &src, true);
                 if !reasons.is_empty() {

@@ -201,6 +201,56 @@ pub fn arguments(words: &[String]) -> Vec<&str> {
     out
 }
 
+/// A container's argv, `command` then `args`, each word with its field path.
+pub fn container_argv<'a>(c: &mamori_model::ContainerView<'a>) -> Vec<(mamori_model::FieldPath, &'a str)> {
+    let mut argv = Vec::new();
+    for field in ["command", "args"] {
+        let items = c.node.field(field).and_then(mamori_model::Node::as_seq).unwrap_or(&[]);
+        for (i, a) in items.iter().enumerate() {
+            if let Some(s) = a.as_str() {
+                argv.push((c.path.key(field).index(i), s));
+            }
+        }
+    }
+    argv
+}
+
+/// The last path component of a command word (`/bin/sh` is `sh`).
+pub fn base(w: &str) -> &str {
+    w.rsplit('/').next().unwrap_or(w)
+}
+
+pub fn is_shell(w: &str) -> bool {
+    matches!(base(w), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "busybox")
+}
+
+/// Where the script of `sh -c SCRIPT` sits in a container's argv
+/// (`command` then `args`). With no `command`, `args` starting with `-c`
+/// go to the image's shell entrypoint.
+pub fn script_index(argv: &[&str], has_command: bool) -> Option<usize> {
+    let flag = argv
+        .iter()
+        .position(|w| is_shell(w))
+        .map(|p| p + 1)
+        .or_else(|| (!has_command && argv.first().is_some_and(|w| w.starts_with("-c"))).then_some(0))?;
+    let mut k = flag;
+    // Skip options up to the one carrying `c` (`-c`, `-ec`, `-xc`).
+    while let Some(w) = argv.get(k) {
+        if w.starts_with('-') && !w.starts_with("--") {
+            if w.contains('c') {
+                return Some(k + 1).filter(|&i| i < argv.len());
+            }
+            k += 1;
+        } else if base(w) == "sh" {
+            // `busybox sh -c`
+            k += 1;
+        } else {
+            return None;
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
