@@ -289,6 +289,7 @@ impl Engine {
         let mut egress_of = vec![Vec::new(); n];
         let mut matches = Vec::with_capacity(policies.len());
         let (mut src_blocks, mut dst_blocks) = (Vec::new(), Vec::new());
+        let mut ns_matches: HashMap<String, Vec<String>> = HashMap::new();
         for (pi, p) in policies.iter().enumerate() {
             for &c in by_ns.get(p.namespace.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
                 if p.pod_selector.matches(&classes[c].labels) {
@@ -329,11 +330,18 @@ impl Engine {
                                         }
                                     }
                                     Some(ns_sel) => {
-                                        for (ns, cs) in &by_ns {
-                                            if ns_sel.matches(&namespace_labels[*ns]) {
-                                                for &c in cs {
-                                                    mark(c);
-                                                }
+                                        // Policies repeat the same namespace selectors:
+                                        // match each distinct one against the namespaces once.
+                                        let matching = ns_matches.entry(ns_sel.to_string()).or_insert_with(|| {
+                                            by_ns
+                                                .keys()
+                                                .filter(|ns| ns_sel.matches(&namespace_labels[**ns]))
+                                                .map(|ns| ns.to_string())
+                                                .collect()
+                                        });
+                                        for ns in matching.iter() {
+                                            for &c in &by_ns[ns.as_str()] {
+                                                mark(c);
                                             }
                                         }
                                     }

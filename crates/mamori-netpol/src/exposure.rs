@@ -44,8 +44,14 @@ fn sel_text(s: &LabelSelector) -> String {
     format!("{{{}}}", v.join(","))
 }
 
-/// The representative peer of a pod/namespace peer.
-fn representative(policy_ns: &str, namespaces: &Option<LabelSelector>, pods: &Option<LabelSelector>) -> String {
+/// The representative peer of a pod/namespace peer; `texts` are the
+/// selectors as written (np-guard's notation).
+fn representative(
+    policy_ns: &str,
+    namespaces: &Option<LabelSelector>,
+    pods: &Option<LabelSelector>,
+    texts: Option<&(Option<String>, Option<String>)>,
+) -> String {
     let pods_all = pods.as_ref().is_none_or(LabelSelector::is_everything);
     let ns_part = match namespaces {
         None => policy_ns.to_string(),
@@ -57,13 +63,20 @@ fn representative(policy_ns: &str, namespaces: &Option<LabelSelector>, pods: &Op
         }
         Some(n) => match n.requirements.as_slice() {
             [r] if r.key == NAME_LABEL && r.op == SelectorOp::In && r.values.len() == 1 => r.values[0].clone(),
-            _ => format!("[namespace with {}]", sel_text(n)),
+            _ => format!(
+                "[namespace with {}]",
+                texts.and_then(|t| t.0.clone()).unwrap_or_else(|| sel_text(n))
+            ),
         },
     };
     let pod_part = if pods_all {
         "[all pods]".to_string()
     } else {
-        format!("[pod with {}]", sel_text(pods.as_ref().expect("not all")))
+        let text = texts.and_then(|t| t.1.clone());
+        format!(
+            "[pod with {}]",
+            text.unwrap_or_else(|| pods.as_ref().map(sel_text).unwrap_or_default())
+        )
     };
     format!("{ns_part}/{pod_part}")
 }
@@ -94,8 +107,11 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                         None => vec!["entire-cluster".into(), "0.0.0.0-255.255.255.255[External]".into()],
                         Some(peers) => peers
                             .iter()
-                            .filter_map(|peer| match peer {
-                                Peer::Pods { namespaces, pods } => Some(representative(&p.namespace, namespaces, pods)),
+                            .enumerate()
+                            .filter_map(|(j, peer)| match peer {
+                                Peer::Pods { namespaces, pods } => {
+                                    Some(representative(&p.namespace, namespaces, pods, r.selector_texts.get(j)))
+                                }
                                 Peer::IpBlock { .. } => None,
                             })
                             .collect(),
@@ -103,6 +119,22 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                     for t in targets {
                         map.entry((e.label(), t)).or_default().add(&conns);
                     }
+                }
+            }
+        }
+    }
+    // Every representative peer is part of the entire cluster: what the
+    // cluster-wide rules allow, they allow it too.
+    for map in [&mut egress, &mut ingress] {
+        let wide: Vec<(String, ConnSet)> = map
+            .iter()
+            .filter(|((_, t), _)| t == "entire-cluster")
+            .map(|((w, _), c)| (w.clone(), c.clone()))
+            .collect();
+        for (w, c) in wide {
+            for ((mw, t), mc) in map.iter_mut() {
+                if *mw == w && t != "entire-cluster" && !t.ends_with("[External]") {
+                    mc.add(&c);
                 }
             }
         }

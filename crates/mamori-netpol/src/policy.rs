@@ -74,6 +74,9 @@ pub struct Rule {
     pub peers: Option<Vec<Peer>>,
     /// `None`: `ports` absent or empty, every port and protocol.
     pub ports: Option<Vec<PortSpec>>,
+    /// Per peer, its namespace and pod selectors as np-guard prints them
+    /// (`{app=x,{Key:tier,Operator:Exists,Values:[],}}`), for exposure.
+    pub selector_texts: Vec<(Option<String>, Option<String>)>,
 }
 
 impl Rule {
@@ -423,11 +426,22 @@ fn rules(cx: &mut Ctx, spec: &Node, spec_path: &FieldPath, dir: &str, peers_key:
                     .filter_map(|(j, p)| port(cx, p, &rp.key("ports").index(j)))
                     .collect::<Vec<_>>()
             });
+        let selector_texts = r
+            .field(peers_key)
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .map(|p| {
+                let t = |k: &str| p.field(k).map(selector_text);
+                (t("namespaceSelector"), t("podSelector"))
+            })
+            .collect();
         out.push(Rule {
             index: i,
             line: r.pos.line,
             peers,
             ports,
+            selector_texts,
         });
     }
     out
@@ -547,6 +561,43 @@ pub fn label_value(v: &str) -> Result<(), String> {
             "a valid label value must be 63 characters or less and {NAME_RULE}"
         ))
     }
+}
+
+/// A selector as np-guard prints it: `matchLabels` as sorted `k=v`, then
+/// `matchExpressions` sorted by key as Go prints the struct, values sorted.
+pub fn selector_text(n: &Node) -> String {
+    let mut parts: Vec<String> = n
+        .field("matchLabels")
+        .map(Node::string_map)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    parts.sort();
+    let mut exprs: Vec<(String, String)> = n
+        .field("matchExpressions")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| {
+            let key = e.str_field("key").unwrap_or_default().to_string();
+            let mut values: Vec<&str> = e
+                .field("values")
+                .and_then(Node::as_seq)
+                .map(|v| v.iter().filter_map(Node::as_str).collect())
+                .unwrap_or_default();
+            values.sort_unstable();
+            let text = format!(
+                "{{Key:{key},Operator:{},Values:[{}],}}",
+                e.str_field("operator").unwrap_or_default(),
+                values.join(" ")
+            );
+            (key, text)
+        })
+        .collect();
+    exprs.sort();
+    parts.extend(exprs.into_iter().map(|(_, t)| t));
+    format!("{{{}}}", parts.join(","))
 }
 
 /// IANA_SVC_NAME, as `validation.IsValidPortName`: 1-15 characters of
