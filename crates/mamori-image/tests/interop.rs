@@ -176,3 +176,25 @@ fn base64_encode(b: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(b)
 }
+
+/// A key written by the Go cosign CLI itself (see tests/data/README.md).
+#[test]
+fn a_key_generated_by_cosign_reads() {
+    let text = include_str!("data/cosign-generated-empty-password.key");
+    let body = mamori_image::pem::parse(text, "cosign.key").unwrap().body;
+    let env: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(env["kdf"]["params"], serde_json::json!({"N": 65536, "r": 8, "p": 1}));
+    let key = PrivateKey::from_encrypted_pem(text, "cosign.key", b"").unwrap();
+    let payload = payload_for(&Digest::of(b"image"));
+    let sig = key.sign(&payload);
+    // sigstore-rs agrees on the public key and the signature.
+    let theirs = SigStoreKeyPair::from_encrypted_pem(text.as_bytes(), b"").unwrap();
+    let public = theirs.public_key_to_pem().unwrap();
+    assert_eq!(PublicKey::from_pem(&public, "cosign.pub").unwrap(), key.public_key());
+    CosignVerificationKey::from_pem(public.as_bytes(), &SCHEME)
+        .unwrap()
+        .verify_signature(Signature::Raw(&sig), &payload)
+        .unwrap();
+    let e = PrivateKey::from_encrypted_pem(text, "cosign.key", b"x").unwrap_err();
+    assert!(e.to_string().contains("wrong password"), "{e}");
+}
