@@ -625,7 +625,9 @@ impl Ctx<'_> {
                 (v.stored, rejected)
             }
             None => {
-                let builtin_group = group.is_empty() || group.ends_with(".k8s.io") || self.schema.knows_group(group);
+                let builtin_group = group.is_empty()
+                    || (group.ends_with(".k8s.io") && !is_project_crd_group(group))
+                    || self.schema.knows_group(group);
                 let elsewhere = self.schema.api_versions_for_kind(&kind);
                 if builtin_group || !elsewhere.is_empty() && !group.contains('.') {
                     let hint = if elsewhere.is_empty() {
@@ -850,6 +852,26 @@ mod removed_api_tests {
     }
 }
 
+/// API groups under `k8s.io` that Kubernetes projects ship as custom
+/// resources (or aggregated APIs), not as built-in APIs: an object of theirs
+/// is an unvalidated custom resource, not an API the server refuses. Any
+/// other unknown `*.k8s.io` group is taken as a built-in one (a removed API).
+fn is_project_crd_group(group: &str) -> bool {
+    const GROUPS: &[&str] = &[
+        "gateway.networking.k8s.io",
+        "policy.networking.k8s.io",
+        "snapshot.storage.k8s.io",
+        "groupsnapshot.storage.k8s.io",
+        "autoscaling.k8s.io",
+        "metrics.k8s.io",
+        "custom.metrics.k8s.io",
+        "external.metrics.k8s.io",
+        "topology.node.k8s.io",
+        "networking.x-k8s.io",
+    ];
+    GROUPS.contains(&group) || group.ends_with(".sigs.k8s.io")
+}
+
 #[cfg(test)]
 mod crd_group_tests {
     use super::*;
@@ -866,6 +888,31 @@ mod crd_group_tests {
         assert_eq!(r.unvalidated, 1);
         // A built-in group still is refused.
         let text = "apiVersion: apps/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: n\n";
+        let r = load_texts(&[("x.yaml", text)], &LoadOptions::default());
+        assert!(r.problems.iter().any(|p| p.kind == ProblemKind::UnknownApi));
+    }
+    #[test]
+    fn custom_resources_of_kubernetes_projects_are_not_refused_apis() {
+        for (api, kind) in [
+            ("policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy"),
+            ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+            ("snapshot.storage.k8s.io/v1", "VolumeSnapshot"),
+            ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler"),
+            ("scheduling.x-k8s.io/v1alpha1", "PodGroup"),
+            ("kueue.x-k8s.io/v1beta1", "LocalQueue"),
+            ("jobset.x-k8s.io/v1alpha2", "JobSet"),
+        ] {
+            let text = format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: w\n  namespace: n\n");
+            let r = load_texts(&[("x.yaml", &text)], &LoadOptions::default());
+            assert!(
+                r.problems.iter().all(|p| p.kind != ProblemKind::UnknownApi),
+                "{api}: {:?}",
+                r.problems
+            );
+            assert_eq!(r.unvalidated, 1, "{api}");
+        }
+        // A group of Kubernetes' own that no supported version serves any more.
+        let text = "apiVersion: settings.k8s.io/v1alpha1\nkind: PodPreset\nmetadata:\n  name: w\n  namespace: n\n";
         let r = load_texts(&[("x.yaml", text)], &LoadOptions::default());
         assert!(r.problems.iter().any(|p| p.kind == ProblemKind::UnknownApi));
     }
