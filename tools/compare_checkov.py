@@ -37,7 +37,7 @@ MAPPING = {
     "CKV_K8S_9": (("POD028",), ""),
     "CKV_K8S_10": (("POD021",), "mamori: no CPU nor memory request (a limit defaults the request)"),
     "CKV_K8S_11": (("POD029",), ""),
-    "CKV_K8S_12": (("POD021",), "mamori: no CPU nor memory request (a memory limit defaults the request)"),
+    "CKV_K8S_12": (("POD021", "POD042"), "POD021: no request at all; POD042: CPU but no memory (a memory limit defaults the request)"),
     "CKV_K8S_13": (("POD020",), ""),
     "CKV_K8S_14": (("IMG001",), ""),
     "CKV_K8S_15": (("IMG003",), "different rule: mamori flags a mutable tag without Always"),
