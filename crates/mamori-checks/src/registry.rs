@@ -141,6 +141,7 @@ pub fn all() -> Vec<&'static dyn Check> {
         &exp::service_selects_no_pod::CHECK,
         &pod::sudo_in_command::CHECK,
         &pod::workload_in_kube_system::CHECK,
+        &pod::missing_memory_request::CHECK,
         &pss::namespace_without_enforce_label::CHECK,
         &pss::rejected_by_namespace_enforce::CHECK,
         &pss::violates_audit_or_warn::CHECK,

@@ -85,6 +85,11 @@ pub const FIXABLE: &[Fixable] = &[
         what: "set automountServiceAccountToken: false",
     },
     Fixable {
+        code: "POD033",
+        safe: false,
+        what: "set a CronJob's concurrencyPolicy: Forbid",
+    },
+    Fixable {
         code: "SCH003",
         safe: true,
         what: "move a misplaced field under the sibling it belongs to",
@@ -694,6 +699,18 @@ fn plan_runtime(a: &registry::Analysis, opts: &Options) -> (Vec<Planned>, Vec<St
                     "set automountServiceAccountToken: false".into(),
                 ),
             }
+        }
+        if has("POD033", None) {
+            // The CronJob's own spec, above its pod template.
+            push(
+                "POD033",
+                Op::Set {
+                    at: FieldPath::root(),
+                    keys: keys(&["spec", "concurrencyPolicy"]),
+                    value: Val::str("Forbid"),
+                },
+                "set concurrencyPolicy: Forbid".into(),
+            );
         }
     }
     (plan, skipped.into_iter().collect())

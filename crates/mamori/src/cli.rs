@@ -103,7 +103,8 @@ pub enum Command {
     /// automountServiceAccountToken false where nothing suggests API access
     /// (POD023), misplaced fields moved where they certainly belong (SCH003).
     /// With --unsafe-fixes also readOnlyRootFilesystem with an emptyDir at
-    /// /tmp (POD010) and host namespaces off (POD011-POD013). Every result
+    /// /tmp (POD010), host namespaces off (POD011-POD013) and CronJobs'
+    /// concurrencyPolicy Forbid (POD033). Every result
     /// is re-parsed and compared with the original; a file that would change
     /// beyond the fixed fields is refused. Templates (`{{`) are refused.
     /// Without --in-place or -o, prints a unified diff and changes nothing.

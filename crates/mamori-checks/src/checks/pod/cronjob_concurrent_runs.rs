@@ -72,7 +72,8 @@ spec:
 ## Fix
 Set `concurrencyPolicy: Forbid` (or `Replace` when only the newest run
 matters), and bound each run with `jobTemplate.spec.activeDeadlineSeconds`.
-Not applied automatically: a job meant to overlap would skip runs.
+`mamori fix` applies this only with --unsafe-fixes: it sets
+`concurrencyPolicy: Forbid`, which makes a job meant to overlap skip runs.
 
 ## References
 - CronJob concurrency policy: <https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#concurrency-policy>

@@ -27,9 +27,10 @@ form, as the API server shows it.
 
 ## Why it matters
 The API server accepts the value and the kubelet rounds it up to whole
-bytes: a memory limit of `512m` becomes 1 byte. The container is killed by
-the OOM killer as soon as it starts, or, for a request, the scheduler
-reserves nothing and packs the pod onto a full node. Either way the limit
+bytes: a memory limit of `512m` becomes 1 byte. The container cannot run
+(the runtime refuses so small a limit, or the OOM killer ends it at
+once), or, for a request, the scheduler reserves nothing and packs the
+pod onto a full node. Either way the limit
 meant to protect the node does not exist.
 
 ## Example

@@ -18,6 +18,7 @@ pub mod low_uid;
 pub mod missing_cpu_limit;
 pub mod missing_liveness_probe;
 pub mod missing_memory_limit;
+pub mod missing_memory_request;
 pub mod missing_readiness_probe;
 pub mod missing_resource_requests;
 pub mod naked_pod;

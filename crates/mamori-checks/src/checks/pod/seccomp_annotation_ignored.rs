@@ -111,33 +111,50 @@ impl Check for SeccompAnnotationIgnored {
         };
         // Upstream's warning names the annotation from the object's root.
         let at = view.meta_path.to_string();
-        let mut report = |key: &str, value: &str, whom: String| {
+        let mut report = |key: &str, value: &str, whom: Option<String>| {
+            let asked = profile_text(value);
+            let what = match (whom, asked) {
+                (None, _) => "every container sets its own seccompProfile: the annotation only misleads".to_string(),
+                (Some(w), "Unconfined") => format!("{w} Unconfined, but by default, not because of the annotation"),
+                (Some(w), p) => format!("{w} Unconfined, not with the {p} profile it asks for"),
+            };
+            let hint = match asked {
+                "Unconfined" => {
+                    "remove the annotation (and set `securityContext.seccompProfile.type: RuntimeDefault`)".to_string()
+                }
+                p => format!("set `securityContext.seccompProfile.type: {p}` and remove the annotation"),
+            };
             out.push(cx.finding(
                 &META,
                 view.object,
                 &view.meta_path.key("annotations").key(key),
-                format!(
-                    "{at}.annotations[{key}]: non-functional in v1.27+; use the \"seccompProfile\" field instead: {whom} runs without the {} profile it asks for",
-                    profile_text(value)
-                ),
-                Some(format!(
-                    "set `securityContext.seccompProfile.type: {}` and remove the annotation",
-                    profile_text(value)
-                )),
+                format!("{at}.annotations[{key}]: non-functional in v1.27+; use the \"seccompProfile\" field instead: {what}"),
+                Some(hint),
             ));
         };
+        let containers = view.containers(obj);
         if !has_field(Some(spec)) {
             if let Some(v) = annotations.str_field(POD_KEY) {
-                report(POD_KEY, v, format!("{} {:?}", obj.kind, obj.name));
+                let open: Vec<String> = containers
+                    .iter()
+                    .filter(|c| !has_field(Some(c.node)))
+                    .map(|c| format!("{:?}", c.name))
+                    .collect();
+                let whom = match open.len() {
+                    0 => None,
+                    1 => Some(format!("container {} runs", open[0])),
+                    _ => Some(format!("containers {} run", open.join(", "))),
+                };
+                report(POD_KEY, v, whom);
             }
         }
-        for c in view.containers(obj) {
+        for c in &containers {
             if has_field(Some(c.node)) {
                 continue;
             }
             let key = format!("{CONTAINER_PREFIX}{}", c.name);
             if let Some(v) = annotations.str_field(&key) {
-                report(&key, v, format!("container {:?}", c.name));
+                report(&key, v, Some(format!("container {:?} runs", c.name)));
             }
         }
     }
