@@ -17,6 +17,7 @@ pub mod rule_names_service_port;
 pub mod workload_selected_by_no_policy;
 
 use crate::context::Context;
+use mamori_model::LabelSelector;
 use mamori_netpol::endpoint::{assumed_dns, is_dns};
 use mamori_netpol::{Endpoint, Engine, Options};
 use std::sync::Arc;
@@ -40,6 +41,37 @@ pub fn endpoint_of(e: &Engine, obj: usize) -> Option<&Endpoint> {
     e.endpoints
         .iter()
         .find(|ep| !ep.assumed && ep.objects.first() == Some(&obj))
+}
+
+/// A custom resource in a namespace `in_ns` accepts (an operator's:
+/// Prometheus, Alertmanager, an Argo Rollout, ...) describing pods whose
+/// labels `sel` matches (`spec.podMetadata.labels`, the prometheus-operator
+/// convention, or a pod template's). Its operator creates pods mamori cannot
+/// see, so "nothing matches" would be a guess. The resource's own labels do
+/// not count: a ServiceMonitor carries its component's labels and makes no
+/// pod. Named as `Kind ns/name`.
+pub fn operator_resource(cx: &Context, in_ns: impl Fn(&str) -> bool, sel: &LabelSelector) -> Option<String> {
+    const POD_LABELS: &[&[&str]] = &[
+        &["spec", "podMetadata", "labels"],
+        &["spec", "template", "metadata", "labels"],
+    ];
+    cx.inventory.objects.iter().find_map(|o| {
+        let group = o.group();
+        // Built-in groups have no dot or end in k8s.io.
+        if !group.contains('.') || group.ends_with(".k8s.io") {
+            return None;
+        }
+        let ns = o.effective_namespace.as_deref()?;
+        if !in_ns(ns) {
+            return None;
+        }
+        let hit = POD_LABELS.iter().any(|path| {
+            path.iter()
+                .try_fold(&o.stored, |n, k| n.get(k))
+                .is_some_and(|labels| sel.matches(&labels.string_map()))
+        });
+        hit.then(|| format!("{} {ns}/{}", o.kind, o.name))
+    })
 }
 
 /// Namespaces the platform runs: their policies are the platform's business.

@@ -1,4 +1,4 @@
-use super::{engine, peer_matches, policy_of};
+use super::{engine, operator_resource, peer_matches, policy_of};
 use crate::context::Context;
 use crate::registry::{Check, CheckMeta, Selects};
 use mamori_diagnostics::{Finding, Severity};
@@ -18,7 +18,9 @@ static META: CheckMeta = CheckMeta {
     course: None,
     doc: r#"## What it finds
 A `from` or `to` peer with a pod or namespace selector that matches no
-workload of the input (for a namespace selector alone: no namespace).
+workload of the input (for a namespace selector alone: no namespace). Pods
+an operator creates from a custom resource (its `spec.podMetadata.labels`
+or pod template) count as matching, as for NET004.
 
 ## Why it matters
 A peer that matches nothing allows nothing: the flow it was written for is
@@ -118,7 +120,14 @@ impl Check for PeerMatchesNothing {
                     } else {
                         e.endpoints.iter().any(|ep| !ep.assumed && peer_matches(e, p, peer, ep))
                     };
-                    if hit {
+                    let operator = || match (namespaces, pods) {
+                        (None, Some(s)) => operator_resource(cx, |ns| ns == p.namespace, s),
+                        (Some(n), Some(s)) => {
+                            operator_resource(cx, |ns| e.namespace_labels.get(ns).is_some_and(|l| n.matches(l)), s)
+                        }
+                        _ => None,
+                    };
+                    if hit || operator().is_some() {
                         continue;
                     }
                     let what = match (namespaces, pods) {

@@ -1,4 +1,4 @@
-use super::{engine, policy_of};
+use super::{engine, operator_resource, policy_of};
 use crate::context::Context;
 use crate::registry::{Check, CheckMeta, Selects};
 use mamori_diagnostics::{Finding, Severity};
@@ -17,7 +17,11 @@ static META: CheckMeta = CheckMeta {
     course: None,
     doc: r#"## What it finds
 A NetworkPolicy whose `podSelector` matches no workload or pod of its
-namespace in the input.
+namespace in the input. Pods an operator creates from a custom resource of
+the namespace count as matching when the resource describes their labels
+(`spec.podMetadata.labels`, as prometheus-operator's Prometheus and
+Alertmanager do, or a pod template's): mamori cannot see those pods, so it
+does not guess.
 
 ## Why it matters
 A policy that selects nothing isolates nothing: usually a label typo
@@ -95,7 +99,7 @@ impl Check for PolicySelectsNothing {
             .endpoints
             .iter()
             .any(|ep| !ep.assumed && ep.namespace == p.namespace && p.pod_selector.matches(&ep.labels));
-        if selected {
+        if selected || operator_resource(cx, |ns| ns == p.namespace, &p.pod_selector).is_some() {
             return;
         }
         let in_ns = e
