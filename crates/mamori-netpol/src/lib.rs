@@ -107,6 +107,7 @@ pub mod generate;
 pub mod ingress;
 pub mod ip;
 pub mod list;
+pub mod networks;
 pub mod policy;
 pub mod ports;
 pub mod reach;

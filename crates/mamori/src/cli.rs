@@ -292,6 +292,14 @@ pub struct NetpolListArgs {
     /// no policy protects (txt only; partial, see ARCHITECTURE.md).
     #[arg(long)]
     pub exposure: bool,
+    /// Model OVN-Kubernetes networks as np-guard's multiple-networks
+    /// option does: primary UserDefinedNetworks and
+    /// ClusterUserDefinedNetworks isolate their namespaces, Multus
+    /// NetworkAttachmentDefinitions are secondary networks governed by
+    /// MultiNetworkPolicies, KubeVirt VirtualMachines are workloads. The
+    /// txt form lists each network in its own section (see ARCHITECTURE.md).
+    #[arg(long)]
+    pub multiple_networks: bool,
     /// Analyse without the policies the API server would refuse (they are reported on stderr).
     #[arg(long)]
     pub skip_invalid: bool,

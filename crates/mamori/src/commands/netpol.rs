@@ -30,6 +30,7 @@ fn options(input: &NetpolInput) -> Options {
             FieldValidationArg::Ignore => FieldValidation::Ignore,
         },
         keep_rejected_workloads: input.keep_rejected_workloads,
+        multiple_networks: false,
     }
 }
 
@@ -78,17 +79,31 @@ fn issue_line(i: &Issue) -> String {
 /// The engine, with the ingress controller when Ingress or Route objects
 /// are present (so its reach is listed as `{ingress-controller}`).
 fn engine_with_ingress(inv: &Inventory, input: &NetpolInput) -> Engine {
+    engine_with_options(inv, options(input))
+}
+
+fn engine_with_options(inv: &Inventory, options: Options) -> Engine {
     if mamori_netpol::ingress::present(inv) {
-        Engine::with_extra(inv, options(input), vec![mamori_netpol::ingress::controller()])
+        Engine::with_extra(inv, options, vec![mamori_netpol::ingress::controller()])
     } else {
-        Engine::new(inv, options(input))
+        Engine::new(inv, options)
     }
 }
 
 fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
     let inv = load(&args.paths, &args.input)?;
-    let engine = engine_with_ingress(&inv, &args.input);
-    let rejected: Vec<&Issue> = engine.rejected().collect();
+    let engine = engine_with_options(
+        &inv,
+        Options {
+            multiple_networks: args.multiple_networks,
+            ..options(&args.input)
+        },
+    );
+    let multi = args
+        .multiple_networks
+        .then(|| mamori_netpol::networks::connlist_multi(&inv, &engine, &Focus::default(), Vec::new()));
+    let mut rejected: Vec<&Issue> = engine.rejected().collect();
+    rejected.extend(multi.iter().flat_map(|m| m.issues.iter().filter(|i| i.rejected)));
     if !rejected.is_empty() && !args.skip_invalid {
         let lines: Vec<String> = rejected.iter().map(|i| issue_line(i)).collect();
         bail!(
@@ -142,8 +157,31 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
     };
     let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
     let lines = mamori_netpol::list::connlist_with(&engine, &focus, &ingress);
-    let mut text = mamori_netpol::list::render_focused(&lines, format, focus.conn);
+    let mut text = if args.multiple_networks {
+        let m = mamori_netpol::networks::connlist_multi(&inv, &engine, &focus, lines);
+        match format {
+            Format::Txt => mamori_netpol::networks::render_txt(&m, focus.conn),
+            // One list with every network's lines (UDN ends tagged `[udn]`).
+            _ => {
+                let mut all = m.pod.clone();
+                all.extend(
+                    m.udn
+                        .values()
+                        .chain(m.cudn.values())
+                        .chain(m.nad.values())
+                        .flatten()
+                        .cloned(),
+                );
+                mamori_netpol::list::render_focused(&all, format, focus.conn)
+            }
+        }
+    } else {
+        mamori_netpol::list::render_focused(&lines, format, focus.conn)
+    };
     if args.exposure {
+        if args.multiple_networks {
+            bail!("--exposure does not work with --multiple-networks yet\nhint: drop one of them");
+        }
         if format != Format::Txt || focus.conn.is_some() || !focus.workloads.is_empty() {
             bail!("--exposure works with --format txt and without focus options for now\nhint: drop --format, --focus-workload and --focus-conn");
         }
