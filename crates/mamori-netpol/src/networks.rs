@@ -418,8 +418,8 @@ const BLOCK_LABEL: &str = "mamori/ip-block/";
 
 /// MultiNetworkPolicies, each with the networks its `policy-for`
 /// annotation names (`(namespace, name)`, the namespace defaulting to the
-/// policy's), parsed as NetworkPolicies with np-guard's difference:
-/// without `policyTypes` a direction is governed only when it has rules.
+/// policy's), parsed and defaulted as NetworkPolicies (without
+/// `policyTypes`: Ingress, and Egress when there are egress rules).
 fn multi_policies(inv: &Inventory, issues: &mut Vec<Issue>) -> Vec<(Vec<(String, String)>, NetPol)> {
     let mut out = Vec::new();
     for (i, o) in inv.objects.iter().enumerate() {
@@ -448,18 +448,8 @@ fn multi_policies(inv: &Inventory, issues: &mut Vec<Issue>) -> Vec<(Vec<(String,
             })
             .collect();
         match policy::parse(i, o, FieldValidation::Ignore) {
-            Ok((mut p, warnings)) => {
+            Ok((p, warnings)) => {
                 issues.extend(warnings);
-                let typed = o
-                    .stored
-                    .get("spec")
-                    .and_then(|s| s.get("policyTypes"))
-                    .and_then(Node::as_seq)
-                    .is_some_and(|t| !t.is_empty());
-                if !typed {
-                    p.ingress = !p.ingress_rules.is_empty();
-                    p.egress = !p.egress_rules.is_empty();
-                }
                 out.push((targets, p));
             }
             Err(e) => issues.extend(e),
