@@ -47,9 +47,14 @@ impl Primary {
 #[derive(Clone, Debug, Default)]
 pub struct Networks {
     primary: HashMap<String, Primary>,
+    /// The (C)UDN that gave each namespace its primary network.
+    assigned_by: HashMap<String, String>,
     nads: BTreeSet<(String, String)>,
     /// Whether the input declares any UDN, CUDN or NAD.
     pub declared: bool,
+    /// Networks OVN-Kubernetes (and so np-guard) refuses: no verdict is
+    /// given from them.
+    pub issues: Vec<Issue>,
 }
 
 fn role_is_primary(network: &Node) -> bool {
@@ -79,14 +84,17 @@ impl Networks {
                 (_, "UserDefinedNetwork") => {
                     n.declared = true;
                     let ns = o.effective_namespace.clone().unwrap_or_else(|| "default".into());
+                    if !n.valid(o, spec, "spec", &ns) {
+                        continue;
+                    }
                     if role_is_primary(spec) && labelled.contains_key(ns.as_str()) {
-                        n.primary.insert(ns.clone(), Primary::Udn(ns));
+                        n.assign(o, &ns, Primary::Udn(ns.clone()));
                     }
                 }
                 (_, "ClusterUserDefinedNetwork") => {
                     n.declared = true;
                     let Some(net) = spec.get("network") else { continue };
-                    if !role_is_primary(net) {
+                    if !n.valid(o, net, "spec.network", "") || !role_is_primary(net) {
                         continue;
                     }
                     // A selector that does not parse selects nothing.
@@ -97,10 +105,7 @@ impl Networks {
                     let Some(sel) = sel else { continue };
                     for (ns, labels) in &labelled {
                         if sel.matches(labels) {
-                            // A namespace-scoped UDN wins over a CUDN.
-                            n.primary
-                                .entry(ns.to_string())
-                                .or_insert_with(|| Primary::Cudn(o.name.clone()));
+                            n.assign(o, ns, Primary::Cudn(o.name.clone()));
                         }
                     }
                 }
@@ -113,6 +118,92 @@ impl Networks {
             }
         }
         n
+    }
+
+    fn refuse(&mut self, o: &Object, field: &str, message: String) {
+        self.issues.push(Issue {
+            at: at(o),
+            object: match &o.effective_namespace {
+                Some(ns) => format!("{} {ns}/{}", o.kind, o.name),
+                None => format!("{} {}", o.kind, o.name),
+            },
+            field: field.into(),
+            line: o.origin.line,
+            message,
+            rejected: true,
+        });
+    }
+
+    /// OVN-Kubernetes' rules for a (C)UDN's network (`net` at `path`):
+    /// topology `Layer2` or `Layer3` with the matching layer section, role
+    /// `Primary` or `Secondary`; a UDN (`namespace` not empty) is not
+    /// named `default` nor created in `default` or an `openshift-`
+    /// namespace, where it would isolate nothing.
+    fn valid(&mut self, o: &Object, net: &Node, path: &str, namespace: &str) -> bool {
+        let before = self.issues.len();
+        let topology = net.str_field("topology").unwrap_or("");
+        if !matches!(topology, "Layer2" | "Layer3") {
+            self.refuse(
+                o,
+                &format!("{path}.topology"),
+                format!("Unsupported value: {topology:?}: supported values: \"Layer2\", \"Layer3\""),
+            );
+        }
+        for (layer, other) in [("layer2", "Layer3"), ("layer3", "Layer2")] {
+            let Some(l) = net.get(layer).filter(|l| !l.is_null()) else {
+                continue;
+            };
+            if topology == other {
+                self.refuse(
+                    o,
+                    &format!("{path}.{layer}"),
+                    format!("does not match topology {topology:?}: the layer section must be the topology's"),
+                );
+            }
+            let role = l.str_field("role").unwrap_or("");
+            if !matches!(role, "Primary" | "Secondary") {
+                self.refuse(
+                    o,
+                    &format!("{path}.{layer}.role"),
+                    format!("Unsupported value: {role:?}: supported values: \"Primary\", \"Secondary\""),
+                );
+            }
+        }
+        if !namespace.is_empty() {
+            if o.name == "default" {
+                self.refuse(
+                    o,
+                    "metadata.name",
+                    "a UserDefinedNetwork may not be named \"default\"".into(),
+                );
+            }
+            if namespace == "default" || namespace.starts_with("openshift-") {
+                self.refuse(
+                    o,
+                    "metadata.namespace",
+                    format!("a UserDefinedNetwork in namespace {namespace:?} would isolate nothing (OVN-Kubernetes does not apply it there)"),
+                );
+            }
+        }
+        self.issues.len() == before
+    }
+
+    /// A namespace has one primary network: a second (C)UDN for it is
+    /// refused, even one of the same kind.
+    fn assign(&mut self, o: &Object, namespace: &str, p: Primary) {
+        let by = format!("{} {}", o.kind, o.name);
+        match self.assigned_by.get(namespace) {
+            Some(old) if *old != by => {
+                let msg = format!(
+                    "namespace {namespace:?} already has a primary network ({old}): only one primary (Cluster)UserDefinedNetwork may serve a namespace"
+                );
+                self.refuse(o, "metadata.name", msg);
+            }
+            _ => {
+                self.assigned_by.insert(namespace.to_string(), by);
+                self.primary.insert(namespace.to_string(), p);
+            }
+        }
     }
 
     pub fn primary(&self, namespace: &str) -> Primary {
@@ -296,7 +387,10 @@ pub struct MultiList {
 /// external address or the ingress controller reaches primary networks.
 pub fn connlist_multi(inv: &Inventory, engine: &Engine, focus: &Focus, all: Vec<Line>) -> MultiList {
     let nets = Networks::of(inv);
-    let mut out = MultiList::default();
+    let mut out = MultiList {
+        issues: nets.issues.clone(),
+        ..MultiList::default()
+    };
     let by_label: HashMap<String, usize> = engine
         .endpoints
         .iter()

@@ -318,7 +318,11 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             continue;
         }
         report.bad_total += 1;
-        if let Some(why) = unsupported(&Value::Null, &root.join(&rel), false) {
+        // Scenarios with network objects run with multiple networks, as
+        // upstream's tests for them do.
+        let multi = unsupported(&Value::Null, &root.join(&rel), false).is_some()
+            && unsupported(&Value::Null, &root.join(&rel), true).is_none();
+        if let Some(why) = unsupported(&Value::Null, &root.join(&rel), multi) {
             report.unsupported.push((rel, why));
             report.bad_total -= 1;
             continue;
@@ -329,8 +333,17 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             continue;
         }
         let (inv, load_errors) = load(&root.join(&rel));
-        let engine = Engine::new(&inv, np_guard_options(false));
-        let errors = list_errors(&engine, &load_errors);
+        let engine = Engine::new(&inv, np_guard_options(multi));
+        let mut errors = list_errors(&engine, &load_errors);
+        if multi {
+            let m = mamori_netpol::networks::connlist_multi(&inv, &engine, &Focus::default(), Vec::new());
+            errors.extend(
+                m.issues
+                    .iter()
+                    .filter(|i| i.rejected)
+                    .map(|i| format!("{}: {}: {}", i.at, i.field, i.message)),
+            );
+        }
         if errors.is_empty() {
             report.failures.push(Failure {
                 case: rel,
