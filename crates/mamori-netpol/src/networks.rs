@@ -363,6 +363,21 @@ fn vm_addresses(spec: &Node) -> Vec<u32> {
     out
 }
 
+/// Per class of `engine`, a number for its primary network (classes share
+/// a namespace, so a class is on one primary network).
+pub fn class_networks(inv: &Inventory, engine: &Engine) -> Vec<usize> {
+    let nets = Networks::of(inv);
+    let mut ids: HashMap<Primary, usize> = HashMap::new();
+    engine
+        .classes
+        .iter()
+        .map(|c| {
+            let n = ids.len();
+            *ids.entry(nets.primary(&c.namespace)).or_insert(n)
+        })
+        .collect()
+}
+
 /// The connectivity per network.
 #[derive(Clone, Debug, Default)]
 pub struct MultiList {

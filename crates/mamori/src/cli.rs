@@ -223,6 +223,10 @@ pub struct NetpolDiffArgs {
     pub dir2: PathBuf,
     #[arg(long, short = 'f', value_enum, default_value = "txt")]
     pub format: DiffFormat,
+    /// Model OVN-Kubernetes primary networks (as `list --multiple-networks`):
+    /// workloads on different primary networks are not connected.
+    #[arg(long)]
+    pub multiple_networks: bool,
     #[command(flatten)]
     pub input: NetpolInput,
 }

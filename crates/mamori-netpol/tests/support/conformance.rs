@@ -267,20 +267,31 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         let expected_rel = case["expected"].as_str().unwrap_or_default();
         let name = expected_rel.rsplit('/').next().unwrap_or(expected_rel).to_string();
         report.diff_total += 1;
-        if let Some(why) = unsupported(case, &root.join(d1), false).or_else(|| unsupported(case, &root.join(d2), false))
+        let multi = case["multiple_networks"].as_bool() == Some(true);
+        if let Some(why) = unsupported(case, &root.join(d1), multi).or_else(|| unsupported(case, &root.join(d2), multi))
         {
             report.unsupported.push((name, why));
             continue;
         }
         let (i1, _) = load(&root.join(d1));
         let (i2, _) = load(&root.join(d2));
-        let (e1, e2) = (engine_for(&i1, false), engine_for(&i2, false));
+        let (e1, e2) = (engine_for(&i1, multi), engine_for(&i2, multi));
+        let (n1, n2) = (
+            mamori_netpol::networks::class_networks(&i1, &e1),
+            mamori_netpol::networks::class_networks(&i2, &e2),
+        );
         let (g1, g2) = (
             mamori_netpol::ingress::reachable(&i1, &e1),
             mamori_netpol::ingress::reachable(&i2, &e2),
         );
         let got = mamori_netpol::diff::render(
-            &mamori_netpol::diff::diff_with(&e1, &e2, &g1, &g2),
+            &mamori_netpol::diff::diff_networks(
+                &e1,
+                &e2,
+                &g1,
+                &g2,
+                [multi.then_some(&n1[..]), multi.then_some(&n2[..])],
+            ),
             mamori_netpol::diff::Format::Txt,
         );
         let expected = std::fs::read_to_string(root.join(expected_rel)).unwrap_or_default();

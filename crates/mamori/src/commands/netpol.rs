@@ -78,10 +78,6 @@ fn issue_line(i: &Issue) -> String {
 
 /// The engine, with the ingress controller when Ingress or Route objects
 /// are present (so its reach is listed as `{ingress-controller}`).
-fn engine_with_ingress(inv: &Inventory, input: &NetpolInput) -> Engine {
-    engine_with_options(inv, options(input))
-}
-
 fn engine_with_options(inv: &Inventory, options: Options) -> Engine {
     if mamori_netpol::ingress::present(inv) {
         Engine::with_extra(inv, options, vec![mamori_netpol::ingress::controller()])
@@ -117,8 +113,10 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
             }
         );
     }
-    for i in &engine.issues {
-        eprintln!("warning: {}", issue_line(i));
+    for i in engine.issues.iter().chain(multi.iter().flat_map(|m| m.issues.iter())) {
+        if !i.rejected {
+            eprintln!("warning: {}", issue_line(i));
+        }
     }
     let host: Vec<String> = engine
         .endpoints
@@ -384,10 +382,20 @@ fn known(engine: &Engine) -> String {
 }
 
 /// An engine from manifests whose policies the API server would all accept.
-fn checked_engine(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<(Inventory, Engine)> {
+fn checked_engine_with(paths: &[PathBuf], input: &NetpolInput, multi: bool) -> anyhow::Result<(Inventory, Engine)> {
     let inv = load(paths, input)?;
-    let engine = engine_with_ingress(&inv, input);
-    let rejected: Vec<String> = engine.rejected().map(issue_line).collect();
+    let engine = engine_with_options(
+        &inv,
+        Options {
+            multiple_networks: multi,
+            ..options(input)
+        },
+    );
+    let mut rejected: Vec<String> = engine.rejected().map(issue_line).collect();
+    if multi {
+        let m = mamori_netpol::networks::connlist_multi(&inv, &engine, &Focus::default(), Vec::new());
+        rejected.extend(m.issues.iter().filter(|i| i.rejected).map(issue_line));
+    }
     if !rejected.is_empty() {
         bail!(
             "the API server would refuse policies of {}:\nerror: {}\nhint: fix them first; connectivity is never computed from a refused policy",
@@ -399,13 +407,19 @@ fn checked_engine(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<(Inv
 }
 
 fn diff(args: NetpolDiffArgs) -> anyhow::Result<u8> {
-    let (i1, before) = checked_engine(std::slice::from_ref(&args.dir1), &args.input)?;
-    let (i2, after) = checked_engine(std::slice::from_ref(&args.dir2), &args.input)?;
-    let changes = mamori_netpol::diff::diff_with(
+    let multi = args.multiple_networks;
+    let (i1, before) = checked_engine_with(std::slice::from_ref(&args.dir1), &args.input, multi)?;
+    let (i2, after) = checked_engine_with(std::slice::from_ref(&args.dir2), &args.input, multi)?;
+    let (n1, n2) = (
+        mamori_netpol::networks::class_networks(&i1, &before),
+        mamori_netpol::networks::class_networks(&i2, &after),
+    );
+    let changes = mamori_netpol::diff::diff_networks(
         &before,
         &after,
         &mamori_netpol::ingress::reachable(&i1, &before),
         &mamori_netpol::ingress::reachable(&i2, &after),
+        [multi.then_some(&n1[..]), multi.then_some(&n2[..])],
     );
     let format = match args.format {
         DiffFormat::Txt => mamori_netpol::diff::Format::Txt,
