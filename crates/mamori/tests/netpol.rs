@@ -561,6 +561,12 @@ fn list_and_diff_with_multiple_networks() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
+            .starts_with("error: the API server or OVN-Kubernetes would refuse an object of the input:"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
             .contains("all.yaml:5: UserDefinedNetwork blue/net: spec.topology: Unsupported value: \"Layer4\""),
         "{}",
         r.stderr

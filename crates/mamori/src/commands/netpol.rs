@@ -67,6 +67,13 @@ pub(crate) fn load(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<Inv
     Ok(Inventory::new(load.objects))
 }
 
+/// Whether an issue's object (`Kind ns/name`) is one the API server validates.
+fn policy_kind(object: &str) -> bool {
+    ["NetworkPolicy ", "AdminNetworkPolicy ", "BaselineAdminNetworkPolicy "]
+        .iter()
+        .any(|k| object.starts_with(k))
+}
+
 fn issue_line(i: &Issue) -> String {
     let file = i.at.rsplit_once(':').map(|(f, _)| f).unwrap_or(&i.at);
     if i.field.is_empty() {
@@ -102,9 +109,17 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
     rejected.extend(multi.iter().flat_map(|m| m.issues.iter().filter(|i| i.rejected)));
     if !rejected.is_empty() && !args.skip_invalid {
         let lines: Vec<String> = rejected.iter().map(|i| issue_line(i)).collect();
+        let all_policies = rejected.iter().all(|i| policy_kind(&i.object));
         bail!(
-            "the API server would refuse {} of the input:\nerror: {}\nhint: fix them, or pass --skip-invalid to list the connectivity without them{}",
-            if rejected.len() == 1 { "a policy" } else { "policies" },
+            "{} would refuse {} of the input:\nerror: {}\nhint: fix them, or pass --skip-invalid to list the connectivity without them{}",
+            // (C)UDNs and MultiNetworkPolicies are refused by OVN-Kubernetes, not by validation.
+            if all_policies { "the API server" } else { "the API server or OVN-Kubernetes" },
+            match (all_policies, rejected.len()) {
+                (true, 1) => "a policy",
+                (true, _) => "policies",
+                (false, 1) => "an object",
+                (false, _) => "objects",
+            },
             lines.join("\nerror: "),
             if lines.iter().any(|l| l.contains("unknown field")) {
                 " (or --field-validation ignore to drop unknown fields, as a server without strict validation would)"
