@@ -51,6 +51,19 @@ pub fn diff_with(
     ingress_before: &[(usize, ConnSet)],
     ingress_after: &[(usize, ConnSet)],
 ) -> Vec<Change> {
+    diff_networks(before, after, ingress_before, ingress_after, [None, None])
+}
+
+/// With each side's primary network per class
+/// (`networks::class_networks`): classes on different networks are not
+/// connected.
+pub fn diff_networks(
+    before: &Engine,
+    after: &Engine,
+    ingress_before: &[(usize, ConnSet)],
+    ingress_after: &[(usize, ConnSet)],
+    networks: [Option<&[usize]>; 2],
+) -> Vec<Change> {
     let mut peers: BTreeMap<String, Presence> = BTreeMap::new();
     for e in before.endpoints.iter().filter(|e| !e.assumed) {
         peers.entry(e.label()).or_default().0 = Some(e.class);
@@ -61,9 +74,17 @@ pub fn diff_with(
     let union = |a: &[Range], b: &[Range]| ip::atomic_intervals(a.iter().chain(b));
     let src_ips = union(&before.src_ips, &after.src_ips);
     let dst_ips = union(&before.dst_ips, &after.dst_ips);
-    let conns = |e: &Engine, s: Option<Target>, d: Option<Target>| match (s, d) {
-        (Some(s), Some(d)) => e.conns(s, d),
-        _ => ConnSet::none(),
+    let conns = |e: &Engine, s: Option<Target>, d: Option<Target>| {
+        let net = if std::ptr::eq(e, before) {
+            networks[0]
+        } else {
+            networks[1]
+        };
+        match (s, d) {
+            (Some(Target::Class(a)), Some(Target::Class(b))) if net.is_some_and(|n| n[a] != n[b]) => ConnSet::none(),
+            (Some(s), Some(d)) => e.conns(s, d),
+            _ => ConnSet::none(),
+        }
     };
     let mut out = Vec::new();
     let mut push = |src: String, dst: String, b: ConnSet, a: ConnSet, info: Option<String>| {

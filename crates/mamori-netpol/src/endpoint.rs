@@ -94,8 +94,11 @@ pub fn pod_ports(spec: &Node) -> Vec<PodPort> {
 
 /// Endpoints of the inventory. Objects the API server refuses run nothing
 /// and are left out.
-pub fn collect(inv: &Inventory, keep_rejected: bool, issues: &mut Vec<Issue>) -> Vec<Endpoint> {
+pub fn collect(inv: &Inventory, keep_rejected: bool, virtual_machines: bool, issues: &mut Vec<Issue>) -> Vec<Endpoint> {
     let mut by_key: BTreeMap<(String, String, String), Endpoint> = BTreeMap::new();
+    if virtual_machines {
+        collect_vms(inv, &mut by_key);
+    }
     for v in &inv.pod_specs {
         let o = &inv.objects[v.object];
         if !WORKLOAD_KINDS.contains(&o.kind.as_str()) || (o.rejected.is_some() && !keep_rejected) {
@@ -104,6 +107,9 @@ pub fn collect(inv: &Inventory, keep_rejected: bool, issues: &mut Vec<Issue>) ->
         let Some(spec) = v.spec(o) else { continue };
         let ns = o.effective_namespace.clone().unwrap_or_else(|| "default".into());
         let (kind, name) = match (o.kind.as_str(), o.stored.get("metadata").and_then(owner)) {
+            // KubeVirt runs a VirtualMachine as a VirtualMachineInstance of
+            // the same name, whose virt-launcher pod is shown as the VM.
+            ("Pod", Some((k, n))) if virtual_machines && k == "VirtualMachineInstance" => ("VirtualMachine".into(), n),
             ("Pod", Some(k)) => k,
             _ => (o.kind.clone(), o.name.clone()),
         };
@@ -156,6 +162,40 @@ pub fn collect(inv: &Inventory, keep_rejected: bool, issues: &mut Vec<Issue>) ->
         }
     }
     by_key.into_values().collect()
+}
+
+/// KubeVirt VirtualMachines (`kubevirt.io`): a workload whose pod (the
+/// virt-launcher) carries `spec.template.metadata.labels`. A VM declares
+/// no container ports, so named ports never resolve on it.
+fn collect_vms(inv: &Inventory, by_key: &mut BTreeMap<(String, String, String), Endpoint>) {
+    for (i, o) in inv.objects.iter().enumerate() {
+        if o.kind != "VirtualMachine" || o.group() != "kubevirt.io" {
+            continue;
+        }
+        let ns = o.effective_namespace.clone().unwrap_or_else(|| "default".into());
+        let mut labels = o
+            .stored
+            .get("spec")
+            .and_then(|s| s.get("template"))
+            .and_then(|t| t.get("metadata"))
+            .and_then(|m| m.get("labels"))
+            .map(Node::string_map)
+            .unwrap_or_default();
+        labels.sort();
+        let key = (ns.clone(), o.name.clone(), o.kind.clone());
+        by_key.entry(key).or_insert_with(|| Endpoint {
+            namespace: ns,
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+            objects: vec![i],
+            labels,
+            ports: Vec::new(),
+            host_network: false,
+            at: at(o),
+            class: 0,
+            assumed: false,
+        });
+    }
 }
 
 type ClassKey = (String, Vec<(String, String)>, Vec<PodPort>, bool);

@@ -15,6 +15,10 @@ pub struct Options {
     /// dump without container names), as np-guard does; by default they
     /// run nothing and are left out.
     pub keep_rejected_workloads: bool,
+    /// Model OVN-Kubernetes multiple networks and KubeVirt
+    /// VirtualMachines, as np-guard's multiple-networks option does (see
+    /// [`crate::networks`]). Off: VirtualMachines are not workloads.
+    pub multiple_networks: bool,
 }
 
 /// One end of a connection.
@@ -204,7 +208,12 @@ impl Engine {
                 rejected: true,
             });
         }
-        let mut endpoints = collect(inv, options.keep_rejected_workloads, &mut issues);
+        let mut endpoints = collect(
+            inv,
+            options.keep_rejected_workloads,
+            options.multiple_networks,
+            &mut issues,
+        );
         endpoints.extend(extra);
         let classes = classify(&mut endpoints);
         let namespace_labels = inv

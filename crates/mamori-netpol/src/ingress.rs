@@ -157,7 +157,10 @@ pub fn reachable(inv: &Inventory, engine: &Engine) -> Vec<(usize, ConnSet)> {
                         _ => None,
                     };
                     if let Some(n) = num {
-                        if e.ports.iter().any(|(_, pr, pn)| *pr == Protocol::Tcp && *pn == n) {
+                        // A VirtualMachine declares no container ports: a
+                        // numeric target port is taken as it is (np-guard).
+                        let vm = e.kind == "VirtualMachine" && e.ports.is_empty();
+                        if vm || e.ports.iter().any(|(_, pr, pn)| *pr == Protocol::Tcp && *pn == n) {
                             wanted[i].add(&ConnSet::port(Protocol::Tcp, n));
                         }
                     }

@@ -91,6 +91,54 @@
 //! class, and the evaluation runs on classes: its cost grows with the
 //! number of distinct shapes, not of pod pairs.
 //!
+//! ## Multiple networks (`Options::multiple_networks`)
+//!
+//! Off by default; np-guard's multiple-networks option. The rules, each
+//! tested in `tests/networks.rs` and against np-guard's `udn_*`, `cudn_*`,
+//! `nad_*` and `*_vms_*` scenarios:
+//!
+//! * **KubeVirt VirtualMachines** (`kubevirt.io`) are workloads
+//!   (`ns/name[VirtualMachine]`) with the labels of `spec.template`. They
+//!   declare no container ports, so named ports never resolve on them, and
+//!   an Ingress or Route reaches them on the Service's numeric target
+//!   ports. A virt-launcher pod (owned by the VirtualMachineInstance of the
+//!   same name) is the VM.
+//! * **Primary networks.** A namespace is on a primary UserDefinedNetwork
+//!   (UDN) when it carries the `k8s.ovn.org/primary-user-defined-network`
+//!   label and has a UDN whose `layer2`/`layer3` role is `Primary`; the
+//!   network is named by the namespace and its workloads are shown as
+//!   `ns[udn]/name[Kind]`. A labelled namespace that the `namespaceSelector`
+//!   of a primary ClusterUserDefinedNetwork (CUDN) matches is on that CUDN
+//!   (named by the CUDN, workloads untagged). Every other namespace is on
+//!   the cluster's pod network. Workloads are connected only to workloads
+//!   on the same primary network; NetworkPolicies (and the admin policies)
+//!   apply within each network as usual; external addresses and the
+//!   ingress controller reach every primary network.
+//! * **Refused networks** are errors, never verdicts (as OVN-Kubernetes
+//!   refuses them): a topology other than `Layer2`/`Layer3`, a layer section
+//!   that is not the topology's, a role other than `Primary`/`Secondary`, a
+//!   UDN named `default` or in the `default` or an `openshift-` namespace,
+//!   and a second primary (C)UDN for a namespace.
+//! * **Secondary networks.** A NetworkAttachmentDefinition (NAD) is a
+//!   network named by the NAD; a workload is attached by its pods'
+//!   `k8s.v1.cni.cncf.io/networks` annotation (`[ns/]name[@if]`, comma
+//!   separated, or Multus's JSON list) or a VM's `multus.networkName`; the
+//!   namespace defaults to the workload's, and a NAD the input lacks
+//!   attaches nothing. On a NAD only attached workloads connect, whatever
+//!   their namespaces and primary networks; external addresses are not on
+//!   it; NetworkPolicies do not apply, MultiNetworkPolicies do.
+//! * **MultiNetworkPolicy** governs the networks its
+//!   `k8s.v1.cni.cncf.io/policy-for` annotation names (`[ns/]name`, comma
+//!   separated, the namespace defaulting to the policy's, where a NAD of
+//!   that name must exist); without the annotation it is an error. Its spec
+//!   is a NetworkPolicy's, validated, defaulted and evaluated the same way,
+//!   except that an `ipBlock` matches the workloads whose address on the
+//!   network it contains: the `ips` of the JSON annotation, or a VM's
+//!   static cloud-init addresses (`networkData` `ethernets.*.addresses`).
+//! * The txt list has one section per network: the pod network (or why it
+//!   is empty), primary UDNs, primary CUDNs, then NADs, each sorted by name,
+//!   and a workload-to-networks mapping (not with `--focus-conn`).
+//!
 //! ## What is not guessed
 //!
 //! `hostNetwork` pods share the node's address; the API leaves policy
@@ -107,6 +155,7 @@ pub mod generate;
 pub mod ingress;
 pub mod ip;
 pub mod list;
+pub mod networks;
 pub mod policy;
 pub mod ports;
 pub mod reach;

@@ -215,6 +215,13 @@ fn parse_one(text: &str, line_offset: u32, limits: Limits) -> Result<Option<Node
             Ok(node) => return Ok(node),
             Err(e) => {
                 let line = (e.line - line_offset) as usize;
+                if e.message == QUOTED_INDENT {
+                    let Some(fixed) = indent_quoted_continuations(current, line, e.col as usize) else {
+                        return Err(e);
+                    };
+                    owned = Some(fixed);
+                    continue;
+                }
                 if e.message != TAB_INDENT || !in_flow_at(current, line) {
                     return Err(e);
                 }
@@ -226,6 +233,64 @@ fn parse_one(text: &str, line_offset: u32, limits: Limits) -> Result<Option<Node
         }
     }
     parse_events(owned.as_deref().unwrap_or(text), line_offset, limits)
+}
+
+/// saphyr's message for a continuation line of a quoted scalar indented no
+/// more than its block (`config: '{` ... `  }'` at the key's column).
+const QUOTED_INDENT: &str = "invalid indentation in quoted scalar";
+
+/// go-yaml does not check the indentation of a quoted scalar's
+/// continuation lines (only a document marker ends it). Their leading
+/// whitespace is folded away, so indenting them one column deeper than the
+/// line the scalar starts on changes no value; columns on those lines move.
+/// The scalar starts at `line`, `col` (1-based, its quote).
+fn indent_quoted_continuations(text: &str, line: usize, col: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let first = lines.get(line.checked_sub(1)?)?;
+    let quote_at = first.char_indices().nth(col.checked_sub(1)?).map(|(i, _)| i)?;
+    let quote = first[quote_at..].chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let need = first.len() - first.trim_start_matches(' ').len() + 1;
+    let mut out: String = lines[..line - 1].concat();
+    let mut rest = &first[quote_at + 1..];
+    out.push_str(&first[..quote_at + 1]);
+    let mut i = line;
+    let mut changed = false;
+    loop {
+        // Find the closing quote on this line ('' and \" are escapes).
+        let bytes = rest.as_bytes();
+        let mut k = 0;
+        let mut closed = false;
+        while k < bytes.len() {
+            let b = bytes[k];
+            if quote == '"' && b == b'\\' {
+                k += 2;
+                continue;
+            }
+            if b == quote as u8 {
+                if quote == '\'' && bytes.get(k + 1) == Some(&b'\'') {
+                    k += 2;
+                    continue;
+                }
+                closed = true;
+                break;
+            }
+            k += 1;
+        }
+        out.push_str(rest);
+        if closed {
+            break;
+        }
+        let next = lines.get(i)?;
+        i += 1;
+        let ws = next.len() - next.trim_start_matches(' ').len();
+        if ws < need && !next.trim().is_empty() {
+            out.extend(std::iter::repeat_n(' ', need - ws));
+            changed = true;
+        }
+        rest = next;
+    }
+    out.push_str(&lines[i..].concat());
+    changed.then_some(out)
 }
 
 /// `text` with the tabs of line `line` (1-based)'s leading whitespace
@@ -705,6 +770,21 @@ mod tests {
         // In a flow mapping too, and in several lines.
         let m = one("a: {x: 1,\n\t\ty: 2,\n\t z: 3}\n");
         assert!(m.entry("a").unwrap().value.entry("z").is_some());
+    }
+
+    #[test]
+    fn quoted_scalar_continuations_at_the_block_indentation_are_read_like_go_yaml() {
+        // From a NetworkAttachmentDefinition: the closing `}'` sits at the
+        // column of its key, which YAML 1.2 refuses and go-yaml reads.
+        let n = one("spec:\n  config: '{\n    \"a\": 1,\n  \"b\": \"it''s\"\n  }'\n  after: 1\n");
+        let spec = &n.entry("spec").unwrap().value;
+        assert_eq!(
+            spec.entry("config").unwrap().value.as_str(),
+            Some("{ \"a\": 1, \"b\": \"it's\" }")
+        );
+        assert_eq!(spec.entry("after").unwrap().key_pos, Pos::new(6, 3));
+        let d = one("a: \"x\n y\"\nb: 2\n");
+        assert_eq!(d.entry("a").unwrap().value.as_str(), Some("x y"));
     }
 
     #[test]

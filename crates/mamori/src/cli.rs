@@ -224,6 +224,10 @@ pub struct NetpolDiffArgs {
     pub dir2: PathBuf,
     #[arg(long, short = 'f', value_enum, default_value = "txt")]
     pub format: DiffFormat,
+    /// Model OVN-Kubernetes primary networks (as `list --multiple-networks`):
+    /// workloads on different primary networks are not connected.
+    #[arg(long)]
+    pub multiple_networks: bool,
     #[command(flatten)]
     pub input: NetpolInput,
 }
@@ -293,6 +297,14 @@ pub struct NetpolListArgs {
     /// no policy protects (txt only; partial, see ARCHITECTURE.md).
     #[arg(long)]
     pub exposure: bool,
+    /// Model OVN-Kubernetes networks as np-guard's multiple-networks
+    /// option does: primary UserDefinedNetworks and
+    /// ClusterUserDefinedNetworks isolate their namespaces, Multus
+    /// NetworkAttachmentDefinitions are secondary networks governed by
+    /// MultiNetworkPolicies, KubeVirt VirtualMachines are workloads. The
+    /// txt form lists each network in its own section (see ARCHITECTURE.md).
+    #[arg(long)]
+    pub multiple_networks: bool,
     /// Analyse without the policies the API server would refuse (they are reported on stderr).
     #[arg(long)]
     pub skip_invalid: bool,

@@ -497,3 +497,78 @@ fn reach_external_addresses() {
     let (r, _) = reach(&dir, "10.0.0.1", "shop/db:5432", &[]);
     assert_eq!(r.code, 1);
 }
+
+const UDN: &str = "apiVersion: v1
+kind: Namespace
+metadata: {name: blue, labels: {k8s.ovn.org/primary-user-defined-network: \"\"}}
+---
+apiVersion: k8s.ovn.org/v1
+kind: UserDefinedNetwork
+metadata: {name: net, namespace: blue}
+spec: {topology: Layer2, layer2: {role: Primary, subnets: [10.0.0.0/16]}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: blue}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: default}
+spec: {containers: [{name: c, image: x}]}
+";
+
+#[test]
+fn list_and_diff_with_multiple_networks() {
+    let dir = inline("udn", UDN);
+    // Default: one network, the UDN is not modelled.
+    let plain = mamori(&["netpol", "list", "."], &dir);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(plain.stdout.contains("blue/a[Pod] => default/b[Pod] : All Connections"));
+    let multi = mamori(&["netpol", "list", ".", "--multiple-networks"], &dir);
+    assert_eq!(multi.code, 0, "{}", multi.stderr);
+    assert_eq!(
+        multi.stdout,
+        "Permitted connectivity analyzed in Pod network:\n\
+         0.0.0.0-255.255.255.255[External] => default/b[Pod] : All Connections\n\
+         default/b[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n\
+         \n\
+         Permitted connectivity analyzed in primary UDN blue:\n\
+         0.0.0.0-255.255.255.255[External] => blue[udn]/a[Pod] : All Connections\n\
+         blue[udn]/a[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n\
+         \n\
+         Workload-to-Networks Mapping:\n\
+         blue/a[Pod]: \n\
+         \tPrimary Network: blue[UDN]\n\
+         default/b[Pod]: \n\
+         \tPrimary Network: pod-network\n"
+    );
+    let before = inline(
+        "udn-before",
+        &UDN.replace("k8s.ovn.org/primary-user-defined-network", "x"),
+    );
+    let diff = mamori(
+        &["netpol", "diff", before.to_str().unwrap(), ".", "--multiple-networks"],
+        &dir,
+    );
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    assert!(diff
+        .stdout
+        .contains("diff-type: removed, source: blue/a[Pod], destination: default/b[Pod], ref1: All Connections, ref2: No Connections"));
+    // A refused network stops the list with file, line and field.
+    let bad = inline("udn-bad", &UDN.replace("Layer2, layer2", "Layer4, layer2"));
+    let r = mamori(&["netpol", "list", ".", "--multiple-networks"], &bad);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("error: the API server or OVN-Kubernetes would refuse an object of the input:"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("all.yaml:5: UserDefinedNetwork blue/net: spec.topology: Unsupported value: \"Layer4\""),
+        "{}",
+        r.stderr
+    );
+}

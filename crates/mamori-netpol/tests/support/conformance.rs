@@ -49,24 +49,24 @@ pub fn find_root() -> Option<PathBuf> {
     None
 }
 
-/// Why mamori cannot run a case yet, if it cannot.
-fn unsupported(case: &Value, dir: &Path) -> Option<String> {
-    if case["multiple_networks"].as_bool() == Some(true) {
-        return Some("multiple networks (OVN-Kubernetes UDN/CUDN/NAD, MultiNetworkPolicy) are not modelled".into());
-    }
+/// Why mamori cannot run a case yet, if it cannot. `multi`: the case runs
+/// with multiple networks modelled (np-guard's multiple-networks option).
+fn unsupported(case: &Value, dir: &Path, multi: bool) -> Option<String> {
     let text = dir_text(dir);
-    if [
+    let networks = [
         "UserDefinedNetwork",
         "NetworkAttachmentDefinition",
         "MultiNetworkPolicy",
     ]
     .iter()
-    .any(|k| text.contains(k))
-    {
-        return Some("multiple networks (OVN-Kubernetes UDN/CUDN/NAD, MultiNetworkPolicy) are not modelled".into());
+    .any(|k| text.contains(k));
+    if !multi && (case["multiple_networks"].as_bool() == Some(true) || networks) {
+        return Some(
+            "multiple networks (OVN-Kubernetes UDN/CUDN/NAD, MultiNetworkPolicy) are not run in this mode".into(),
+        );
     }
-    if text.contains("kind: VirtualMachine") {
-        return Some("KubeVirt VirtualMachine workloads are not modelled".into());
+    if !multi && text.contains("kind: VirtualMachine") {
+        return Some("KubeVirt VirtualMachine workloads are modelled with multiple networks only".into());
     }
     None
 }
@@ -143,22 +143,15 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         let dir = root.join(dir_rel);
         let bad = is_bad(dir_rel);
         report.total += 1;
-        if let Some(why) = unsupported(case, &dir) {
+        let multi = case["multiple_networks"].as_bool() == Some(true);
+        if let Some(why) = unsupported(case, &dir, multi) {
             report.unsupported.push((name, why));
             continue;
         }
         let (inv, load_errors) = load(&dir);
-        // np-guard decodes into Go structs, which drop unknown fields.
-        if load_errors.iter().any(|e| e.contains("tabs disallowed")) {
-            report.unsupported.push((
-                name,
-                "loader: a tab at the start of a line inside a flow sequence, which go-yaml accepts and mamori's YAML parser refuses".into(),
-            ));
-            continue;
-        }
-        let engine = engine_for(&inv);
+        let engine = engine_for(&inv, multi);
         let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
-        let errors = list_errors(&engine, &load_errors);
+        let mut errors = list_errors(&engine, &load_errors);
         if bad {
             report.bad_total += 1;
         }
@@ -199,7 +192,27 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             peers,
             conn,
         };
-        let got = mamori_netpol::list::render_focused(&connlist_with(&engine, &focus, &ingress), Format::Txt, conn);
+        let lines = connlist_with(&engine, &focus, &ingress);
+        let got = if multi {
+            let m = mamori_netpol::networks::connlist_multi(&inv, &engine, &focus, lines);
+            errors.extend(
+                m.issues
+                    .iter()
+                    .filter(|i| i.rejected)
+                    .map(|i| format!("{}: {}", i.at, i.message)),
+            );
+            mamori_netpol::networks::render_txt(&m, conn)
+        } else {
+            mamori_netpol::list::render_focused(&lines, Format::Txt, conn)
+        };
+        if !errors.is_empty() {
+            report.failures.push(Failure {
+                case: name,
+                reason: format!("refused: {}", errors.join("; ")),
+                diff: Vec::new(),
+            });
+            continue;
+        }
         match compare(&expected, &got) {
             None => report.passed += 1,
             Some(diff) => report.failures.push(Failure {
@@ -215,7 +228,7 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         };
         report.exposure_total += 1;
         let dir = root.join(dir_rel);
-        if let Some(why) = unsupported(case, &dir) {
+        if let Some(why) = unsupported(case, &dir, false) {
             report.unsupported.push((name, why));
             continue;
         }
@@ -226,7 +239,7 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             continue;
         }
         let (inv, _) = load(&dir);
-        let engine = engine_for(&inv);
+        let engine = engine_for(&inv, false);
         let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
         let txt = mamori_netpol::list::render(&connlist_with(&engine, &Focus::default(), &ingress), Format::Txt);
         let got = mamori_netpol::exposure::render(&engine, &txt);
@@ -254,26 +267,31 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
         let expected_rel = case["expected"].as_str().unwrap_or_default();
         let name = expected_rel.rsplit('/').next().unwrap_or(expected_rel).to_string();
         report.diff_total += 1;
-        if let Some(why) = unsupported(case, &root.join(d1)).or_else(|| unsupported(case, &root.join(d2))) {
+        let multi = case["multiple_networks"].as_bool() == Some(true);
+        if let Some(why) = unsupported(case, &root.join(d1), multi).or_else(|| unsupported(case, &root.join(d2), multi))
+        {
             report.unsupported.push((name, why));
             continue;
         }
-        let (i1, l1) = load(&root.join(d1));
-        let (i2, l2) = load(&root.join(d2));
-        if l1.iter().chain(&l2).any(|e| e.contains("tabs disallowed")) {
-            report.unsupported.push((
-                name,
-                "loader: a tab at the start of a line inside a flow sequence, which go-yaml accepts and mamori's YAML parser refuses".into(),
-            ));
-            continue;
-        }
-        let (e1, e2) = (engine_for(&i1), engine_for(&i2));
+        let (i1, _) = load(&root.join(d1));
+        let (i2, _) = load(&root.join(d2));
+        let (e1, e2) = (engine_for(&i1, multi), engine_for(&i2, multi));
+        let (n1, n2) = (
+            mamori_netpol::networks::class_networks(&i1, &e1),
+            mamori_netpol::networks::class_networks(&i2, &e2),
+        );
         let (g1, g2) = (
             mamori_netpol::ingress::reachable(&i1, &e1),
             mamori_netpol::ingress::reachable(&i2, &e2),
         );
         let got = mamori_netpol::diff::render(
-            &mamori_netpol::diff::diff_with(&e1, &e2, &g1, &g2),
+            &mamori_netpol::diff::diff_networks(
+                &e1,
+                &e2,
+                &g1,
+                &g2,
+                [multi.then_some(&n1[..]), multi.then_some(&n2[..])],
+            ),
             mamori_netpol::diff::Format::Txt,
         );
         let expected = std::fs::read_to_string(root.join(expected_rel)).unwrap_or_default();
@@ -311,7 +329,11 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             continue;
         }
         report.bad_total += 1;
-        if let Some(why) = unsupported(&Value::Null, &root.join(&rel)) {
+        // Scenarios with network objects run with multiple networks, as
+        // upstream's tests for them do.
+        let multi = unsupported(&Value::Null, &root.join(&rel), false).is_some()
+            && unsupported(&Value::Null, &root.join(&rel), true).is_none();
+        if let Some(why) = unsupported(&Value::Null, &root.join(&rel), multi) {
             report.unsupported.push((rel, why));
             report.bad_total -= 1;
             continue;
@@ -322,8 +344,17 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             continue;
         }
         let (inv, load_errors) = load(&root.join(&rel));
-        let engine = Engine::new(&inv, np_guard_options());
-        let errors = list_errors(&engine, &load_errors);
+        let engine = Engine::new(&inv, np_guard_options(multi));
+        let mut errors = list_errors(&engine, &load_errors);
+        if multi {
+            let m = mamori_netpol::networks::connlist_multi(&inv, &engine, &Focus::default(), Vec::new());
+            errors.extend(
+                m.issues
+                    .iter()
+                    .filter(|i| i.rejected)
+                    .map(|i| format!("{}: {}: {}", i.at, i.field, i.message)),
+            );
+        }
         if errors.is_empty() {
             report.failures.push(Failure {
                 case: rel,
@@ -387,20 +418,21 @@ fn compare(expected: &str, got: &str) -> Option<Vec<String>> {
 
 /// The engine np-guard's analysis corresponds to: with the ingress
 /// controller when Ingress or Route objects are present.
-fn engine_for(inv: &Inventory) -> Engine {
+fn engine_for(inv: &Inventory, multi: bool) -> Engine {
     if mamori_netpol::ingress::present(inv) {
-        Engine::with_extra(inv, np_guard_options(), vec![mamori_netpol::ingress::controller()])
+        Engine::with_extra(inv, np_guard_options(multi), vec![mamori_netpol::ingress::controller()])
     } else {
-        Engine::new(inv, np_guard_options())
+        Engine::new(inv, np_guard_options(multi))
     }
 }
 
 /// np-guard decodes into Go structs, which drop unknown fields, and does
 /// not validate workloads.
-fn np_guard_options() -> Options {
+fn np_guard_options(multiple_networks: bool) -> Options {
     Options {
         field_validation: FieldValidation::Ignore,
         keep_rejected_workloads: true,
+        multiple_networks,
     }
 }
 

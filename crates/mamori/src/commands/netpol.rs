@@ -30,6 +30,7 @@ fn options(input: &NetpolInput) -> Options {
             FieldValidationArg::Ignore => FieldValidation::Ignore,
         },
         keep_rejected_workloads: input.keep_rejected_workloads,
+        multiple_networks: false,
     }
 }
 
@@ -66,6 +67,13 @@ pub(crate) fn load(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<Inv
     Ok(Inventory::new(load.objects))
 }
 
+/// Whether an issue's object (`Kind ns/name`) is one the API server validates.
+fn policy_kind(object: &str) -> bool {
+    ["NetworkPolicy ", "AdminNetworkPolicy ", "BaselineAdminNetworkPolicy "]
+        .iter()
+        .any(|k| object.starts_with(k))
+}
+
 fn issue_line(i: &Issue) -> String {
     let file = i.at.rsplit_once(':').map(|(f, _)| f).unwrap_or(&i.at);
     if i.field.is_empty() {
@@ -77,23 +85,41 @@ fn issue_line(i: &Issue) -> String {
 
 /// The engine, with the ingress controller when Ingress or Route objects
 /// are present (so its reach is listed as `{ingress-controller}`).
-fn engine_with_ingress(inv: &Inventory, input: &NetpolInput) -> Engine {
+fn engine_with_options(inv: &Inventory, options: Options) -> Engine {
     if mamori_netpol::ingress::present(inv) {
-        Engine::with_extra(inv, options(input), vec![mamori_netpol::ingress::controller()])
+        Engine::with_extra(inv, options, vec![mamori_netpol::ingress::controller()])
     } else {
-        Engine::new(inv, options(input))
+        Engine::new(inv, options)
     }
 }
 
 fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
     let inv = load(&args.paths, &args.input)?;
-    let engine = engine_with_ingress(&inv, &args.input);
-    let rejected: Vec<&Issue> = engine.rejected().collect();
+    let engine = engine_with_options(
+        &inv,
+        Options {
+            multiple_networks: args.multiple_networks,
+            ..options(&args.input)
+        },
+    );
+    let multi = args
+        .multiple_networks
+        .then(|| mamori_netpol::networks::connlist_multi(&inv, &engine, &Focus::default(), Vec::new()));
+    let mut rejected: Vec<&Issue> = engine.rejected().collect();
+    rejected.extend(multi.iter().flat_map(|m| m.issues.iter().filter(|i| i.rejected)));
     if !rejected.is_empty() && !args.skip_invalid {
         let lines: Vec<String> = rejected.iter().map(|i| issue_line(i)).collect();
+        let all_policies = rejected.iter().all(|i| policy_kind(&i.object));
         bail!(
-            "the API server would refuse {} of the input:\nerror: {}\nhint: fix them, or pass --skip-invalid to list the connectivity without them{}",
-            if rejected.len() == 1 { "a policy" } else { "policies" },
+            "{} would refuse {} of the input:\nerror: {}\nhint: fix them, or pass --skip-invalid to list the connectivity without them{}",
+            // (C)UDNs and MultiNetworkPolicies are refused by OVN-Kubernetes, not by validation.
+            if all_policies { "the API server" } else { "the API server or OVN-Kubernetes" },
+            match (all_policies, rejected.len()) {
+                (true, 1) => "a policy",
+                (true, _) => "policies",
+                (false, 1) => "an object",
+                (false, _) => "objects",
+            },
             lines.join("\nerror: "),
             if lines.iter().any(|l| l.contains("unknown field")) {
                 " (or --field-validation ignore to drop unknown fields, as a server without strict validation would)"
@@ -102,8 +128,10 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
             }
         );
     }
-    for i in &engine.issues {
-        eprintln!("warning: {}", issue_line(i));
+    for i in engine.issues.iter().chain(multi.iter().flat_map(|m| m.issues.iter())) {
+        if !i.rejected {
+            eprintln!("warning: {}", issue_line(i));
+        }
     }
     let host: Vec<String> = engine
         .endpoints
@@ -142,8 +170,31 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
     };
     let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
     let lines = mamori_netpol::list::connlist_with(&engine, &focus, &ingress);
-    let mut text = mamori_netpol::list::render_focused(&lines, format, focus.conn);
+    let mut text = if args.multiple_networks {
+        let m = mamori_netpol::networks::connlist_multi(&inv, &engine, &focus, lines);
+        match format {
+            Format::Txt => mamori_netpol::networks::render_txt(&m, focus.conn),
+            // One list with every network's lines (UDN ends tagged `[udn]`).
+            _ => {
+                let mut all = m.pod.clone();
+                all.extend(
+                    m.udn
+                        .values()
+                        .chain(m.cudn.values())
+                        .chain(m.nad.values())
+                        .flatten()
+                        .cloned(),
+                );
+                mamori_netpol::list::render_focused(&all, format, focus.conn)
+            }
+        }
+    } else {
+        mamori_netpol::list::render_focused(&lines, format, focus.conn)
+    };
     if args.exposure {
+        if args.multiple_networks {
+            bail!("--exposure does not work with --multiple-networks yet\nhint: drop one of them");
+        }
         if format != Format::Txt || focus.conn.is_some() || !focus.workloads.is_empty() {
             bail!("--exposure works with --format txt and without focus options for now\nhint: drop --format, --focus-workload and --focus-conn");
         }
@@ -346,10 +397,20 @@ fn known(engine: &Engine) -> String {
 }
 
 /// An engine from manifests whose policies the API server would all accept.
-fn checked_engine(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<(Inventory, Engine)> {
+fn checked_engine_with(paths: &[PathBuf], input: &NetpolInput, multi: bool) -> anyhow::Result<(Inventory, Engine)> {
     let inv = load(paths, input)?;
-    let engine = engine_with_ingress(&inv, input);
-    let rejected: Vec<String> = engine.rejected().map(issue_line).collect();
+    let engine = engine_with_options(
+        &inv,
+        Options {
+            multiple_networks: multi,
+            ..options(input)
+        },
+    );
+    let mut rejected: Vec<String> = engine.rejected().map(issue_line).collect();
+    if multi {
+        let m = mamori_netpol::networks::connlist_multi(&inv, &engine, &Focus::default(), Vec::new());
+        rejected.extend(m.issues.iter().filter(|i| i.rejected).map(issue_line));
+    }
     if !rejected.is_empty() {
         bail!(
             "the API server would refuse policies of {}:\nerror: {}\nhint: fix them first; connectivity is never computed from a refused policy",
@@ -361,13 +422,19 @@ fn checked_engine(paths: &[PathBuf], input: &NetpolInput) -> anyhow::Result<(Inv
 }
 
 fn diff(args: NetpolDiffArgs) -> anyhow::Result<u8> {
-    let (i1, before) = checked_engine(std::slice::from_ref(&args.dir1), &args.input)?;
-    let (i2, after) = checked_engine(std::slice::from_ref(&args.dir2), &args.input)?;
-    let changes = mamori_netpol::diff::diff_with(
+    let multi = args.multiple_networks;
+    let (i1, before) = checked_engine_with(std::slice::from_ref(&args.dir1), &args.input, multi)?;
+    let (i2, after) = checked_engine_with(std::slice::from_ref(&args.dir2), &args.input, multi)?;
+    let (n1, n2) = (
+        mamori_netpol::networks::class_networks(&i1, &before),
+        mamori_netpol::networks::class_networks(&i2, &after),
+    );
+    let changes = mamori_netpol::diff::diff_networks(
         &before,
         &after,
         &mamori_netpol::ingress::reachable(&i1, &before),
         &mamori_netpol::ingress::reachable(&i2, &after),
+        [multi.then_some(&n1[..]), multi.then_some(&n2[..])],
     );
     let format = match args.format {
         DiffFormat::Txt => mamori_netpol::diff::Format::Txt,
