@@ -7,7 +7,7 @@
 //! question (it still has to resolve roles and match rules after that). The
 //! ratios are what to compare across machines.
 //!
-//! `cargo run --release -p mamori-rbac --example bench [BINDINGS ROLES]`
+//! `cargo run --release -p mamori-rbac --example rbac_bench [BINDINGS ROLES]`
 
 use std::time::{Duration, Instant};
 

@@ -5,7 +5,7 @@
 //! copies against the built-in default policy. Prints counts; exits 1 on a
 //! mismatch, 0 with a note when the data is absent.
 //!
-//! `cargo run -p mamori-rbac --example conformance`
+//! `cargo run -p mamori-rbac --example rbac_conformance`
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

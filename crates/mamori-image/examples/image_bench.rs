@@ -1,6 +1,6 @@
 //! Sign-and-verify round trip against a real local registry.
 //!
-//! `cargo run --release -p mamori-image --example bench [-- ROUNDS]`
+//! `cargo run --release -p mamori-image --example image_bench [-- ROUNDS]`
 //!
 //! Starts `docker-registry` on 127.0.0.1 (skips with a note when it is not
 //! installed), pushes ROUNDS tiny images (default 50) with mamori's client,

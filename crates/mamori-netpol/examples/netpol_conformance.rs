@@ -4,7 +4,7 @@
 //! lines with the expected file. Prints the pass count, the unsupported
 //! cases with the reason, and the failures.
 //!
-//! `cargo run -p mamori-netpol --example conformance [-- -v] [-- DIR_FILTER]`
+//! `cargo run -p mamori-netpol --example netpol_conformance [-- -v] [-- DIR_FILTER]`
 
 #[path = "../tests/support/conformance.rs"]
 mod conformance;

@@ -1,6 +1,6 @@
 //! Synthetic clusters and the time and memory of full connectivity.
 //!
-//! `cargo run --release -p mamori-netpol --example bench [-- PODS NAMESPACES POLICIES]`
+//! `cargo run --release -p mamori-netpol --example netpol_bench [-- PODS NAMESPACES POLICIES]`
 //!
 //! Default: 10,000 pods in 500 namespaces with 2,000 policies (4 per
 //! namespace: a default deny, an allow between two apps, DNS egress to
