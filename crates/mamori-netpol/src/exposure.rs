@@ -6,7 +6,8 @@
 //! `ns/[all pods]`, `ns/[pod with {k=v}]`, `[namespace with {k=v}]/...`,
 //! `[all namespaces]/...`), whether or not such pods exist today.
 
-use crate::engine::Engine;
+use crate::admin::{Action, AdminPeer, Selection};
+use crate::engine::{Engine, Target};
 use crate::policy::Peer;
 use crate::ports::ConnSet;
 use mamori_model::inventory::NAME_LABEL;
@@ -28,7 +29,9 @@ fn sel_text(s: &LabelSelector) -> String {
         return format!("{{{}}}", v.join(","));
     }
     let mut reqs: Vec<&mamori_model::Requirement> = s.requirements.iter().collect();
-    reqs.sort_by(|a, b| a.key.cmp(&b.key));
+    // matchLabels-like entries first, then the expressions, each by key.
+    let label = |r: &mamori_model::Requirement| r.op == SelectorOp::In && r.values.len() == 1;
+    reqs.sort_by(|a, b| (!label(a), &a.key).cmp(&(!label(b), &b.key)));
     let v: Vec<String> = reqs
         .iter()
         .map(|r| {
@@ -38,6 +41,9 @@ fn sel_text(s: &LabelSelector) -> String {
                 SelectorOp::Exists => "Exists",
                 SelectorOp::DoesNotExist => "DoesNotExist",
             };
+            if r.op == SelectorOp::In && r.values.len() == 1 {
+                return format!("{}={}", r.key, r.values[0]);
+            }
             format!("{{Key:{},Operator:{op},Values:[{}],}}", r.key, r.values.join(" "))
         })
         .collect();
@@ -81,60 +87,234 @@ fn representative(
     format!("{ns_part}/{pod_part}")
 }
 
+/// A representative peer: the pods a rule's selectors describe, whether
+/// or not any exist. A namespace given as the policy's own is the
+/// selector on its name label.
+struct Rep {
+    name: String,
+    namespaces: LabelSelector,
+    pods: LabelSelector,
+}
+
+/// One requirement in np-guard's canonical notation: `In` with a single
+/// value is the same as a `matchLabels` entry.
+fn req_key(r: &mamori_model::Requirement) -> String {
+    if r.op == SelectorOp::In && r.values.len() == 1 {
+        return format!("{}={}", r.key, r.values[0]);
+    }
+    let mut v = r.values.clone();
+    v.sort();
+    format!("{} {:?} {}", r.key, r.op, v.join(","))
+}
+
+/// np-guard's "full match" of a rule selector with a representative
+/// peer's: the rule selects everything, or both have the same
+/// requirements. A narrower or overlapping rule does not match: which of
+/// the potential pods it selects is unknown.
+fn full_match(rule: &LabelSelector, rep: &LabelSelector) -> bool {
+    if rule.is_everything() {
+        return true;
+    }
+    let canon = |s: &LabelSelector| {
+        let mut v: Vec<(String, String)> = s.requirements.iter().map(|r| (r.key.clone(), req_key(r))).collect();
+        v.sort();
+        v
+    };
+    canon(rule) == canon(rep)
+}
+
+fn ns_selector(policy_ns: &str, namespaces: &Option<LabelSelector>) -> LabelSelector {
+    match namespaces {
+        Some(n) => n.clone(),
+        None => LabelSelector::from_map([(NAME_LABEL, policy_ns)]),
+    }
+}
+
+fn np_peer_matches(policy_ns: &str, peer: &Peer, rep: &Rep) -> bool {
+    match peer {
+        Peer::Pods { namespaces, pods } => {
+            full_match(&ns_selector(policy_ns, namespaces), &rep.namespaces)
+                && pods.as_ref().is_none_or(|p| full_match(p, &rep.pods))
+        }
+        Peer::IpBlock { .. } => false,
+    }
+}
+
+fn admin_peer_matches(peer: &AdminPeer, rep: &Rep) -> bool {
+    match peer {
+        AdminPeer::Workloads(Selection::Namespaces(n)) => full_match(n, &rep.namespaces),
+        AdminPeer::Workloads(Selection::Pods { namespaces, pods }) => {
+            full_match(namespaces, &rep.namespaces) && full_match(pods, &rep.pods)
+        }
+        _ => false,
+    }
+}
+
+/// Whether an existing workload is one of the pods `rep` describes.
+fn matched_by_existing(engine: &Engine, rep: &Rep) -> bool {
+    engine.classes.iter().any(|c| {
+        let ns = engine
+            .namespace_labels
+            .get(&c.namespace)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        rep.namespaces.matches(ns) && rep.pods.matches(&c.labels)
+    })
+}
+
+/// What the workload's policies allow between it and `rep`, evaluated as
+/// for a real peer (admin policies, then NetworkPolicies, then the
+/// baseline), with "matches" being [`full_match`].
+fn rep_conns(engine: &Engine, class: usize, egress: bool, rep: &Rep) -> ConnSet {
+    // Named ports resolve on the destination: the workload for ingress; a
+    // potential pod has none.
+    let ports: &[crate::endpoint::PodPort] = if egress { &[] } else { &engine.classes[class].ports };
+    let iso = engine.isolating(class, egress);
+    let mut np = ConnSet::none();
+    for &pi in iso {
+        let p = &engine.policies[pi];
+        for r in p.rules(egress) {
+            let hit = match &r.peers {
+                None => true,
+                Some(peers) => peers.iter().any(|peer| np_peer_matches(&p.namespace, peer, rep)),
+            };
+            if hit {
+                np.add(&r.conns(ports));
+            }
+        }
+    }
+    let order = engine.admin_for(class);
+    if order.is_empty() {
+        return np;
+    }
+    let mut remaining = ConnSet::all();
+    let mut allowed = ConnSet::none();
+    let mut passed = ConnSet::none();
+    let decide = |pi: usize, remaining: &mut ConnSet, allowed: &mut ConnSet, passed: &mut ConnSet| {
+        for r in engine.admin[pi].rules(egress) {
+            if !r.peers.iter().any(|p| admin_peer_matches(p, rep)) {
+                continue;
+            }
+            let c = r.conns(ports).intersect(remaining);
+            match r.action {
+                Action::Allow => allowed.add(&c),
+                Action::Deny => {}
+                Action::Pass => passed.add(&c),
+            }
+            *remaining = remaining.subtract(&c);
+        }
+    };
+    let (anps, baseline): (Vec<usize>, Vec<usize>) = order.iter().partition(|&&i| engine.admin[i].priority.is_some());
+    for &pi in &anps {
+        decide(pi, &mut remaining, &mut allowed, &mut passed);
+    }
+    let mut undecided = remaining.union(&passed);
+    if !iso.is_empty() {
+        allowed.add(&np.intersect(&undecided));
+    } else {
+        let mut unused = ConnSet::none();
+        for &pi in &baseline {
+            decide(pi, &mut undecided, &mut allowed, &mut unused);
+        }
+        allowed.add(&undecided);
+    }
+    allowed
+}
+
 /// The exposure section, as np-guard prints it after the connlist.
 pub fn render(engine: &Engine, connlist_txt: &str) -> String {
     let mut egress: BTreeMap<(String, String), ConnSet> = BTreeMap::new();
     let mut ingress: BTreeMap<(String, String), ConnSet> = BTreeMap::new();
     let mut unprotected: Vec<String> = Vec::new();
+    const EXTERNAL: &str = "0.0.0.0-255.255.255.255[External]";
     for e in engine.endpoints.iter().filter(|e| !e.assumed) {
         for (is_egress, map, word) in [(true, &mut egress, "Egress"), (false, &mut ingress, "Ingress")] {
             let iso = engine.isolating(e.class, is_egress);
-            if iso.is_empty() {
-                map.insert((e.label(), "0.0.0.0-255.255.255.255[External]".into()), ConnSet::all());
+            let admin = engine.admin_for(e.class);
+            let by_admin = admin.iter().any(|&a| !engine.admin[a].rules(is_egress).is_empty());
+            if iso.is_empty() && !by_admin {
+                map.insert((e.label(), EXTERNAL.into()), ConnSet::all());
                 map.insert((e.label(), "entire-cluster".into()), ConnSet::all());
                 unprotected.push(format!("{} is not protected on {word}", e.label()));
                 continue;
             }
+            // The representative peers of every rule that could apply.
+            let everything = LabelSelector::everything;
+            let mut reps: Vec<Rep> = vec![Rep {
+                name: "entire-cluster".into(),
+                namespaces: everything(),
+                pods: everything(),
+            }];
             for &pi in iso {
                 let p = &engine.policies[pi];
                 for r in p.rules(is_egress) {
-                    // Named ports resolve on the destination: the workload for ingress.
-                    let conns = if is_egress { r.conns(&[]) } else { r.conns(&e.ports) };
-                    if conns.is_empty() {
-                        continue;
-                    }
-                    let targets: Vec<String> = match &r.peers {
-                        None => vec!["entire-cluster".into(), "0.0.0.0-255.255.255.255[External]".into()],
-                        Some(peers) => peers
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(j, peer)| match peer {
-                                Peer::Pods { namespaces, pods } => {
-                                    Some(representative(&p.namespace, namespaces, pods, r.selector_texts.get(j)))
-                                }
-                                Peer::IpBlock { .. } => None,
-                            })
-                            .collect(),
-                    };
-                    for t in targets {
-                        map.entry((e.label(), t)).or_default().add(&conns);
+                    for (j, peer) in r.peers.iter().flatten().enumerate() {
+                        if let Peer::Pods { namespaces, pods } = peer {
+                            reps.push(Rep {
+                                name: representative(&p.namespace, namespaces, pods, r.selector_texts.get(j)),
+                                namespaces: ns_selector(&p.namespace, namespaces),
+                                pods: pods.clone().unwrap_or_else(everything),
+                            });
+                        }
                     }
                 }
             }
-        }
-    }
-    // Every representative peer is part of the entire cluster: what the
-    // cluster-wide rules allow, they allow it too.
-    for map in [&mut egress, &mut ingress] {
-        let wide: Vec<(String, ConnSet)> = map
-            .iter()
-            .filter(|((_, t), _)| t == "entire-cluster")
-            .map(|((w, _), c)| (w.clone(), c.clone()))
-            .collect();
-        for (w, c) in wide {
-            for ((mw, t), mc) in map.iter_mut() {
-                if *mw == w && t != "entire-cluster" && !t.ends_with("[External]") {
-                    mc.add(&c);
+            for &a in admin {
+                for r in engine.admin[a].rules(is_egress) {
+                    for peer in &r.peers {
+                        let (namespaces, pods) = match peer {
+                            AdminPeer::Workloads(Selection::Namespaces(n)) => (n.clone(), everything()),
+                            AdminPeer::Workloads(Selection::Pods { namespaces, pods }) => {
+                                (namespaces.clone(), pods.clone())
+                            }
+                            _ => continue,
+                        };
+                        reps.push(Rep {
+                            name: representative("", &Some(namespaces.clone()), &Some(pods.clone()), None),
+                            namespaces,
+                            pods,
+                        });
+                    }
+                }
+            }
+            let wide = rep_conns(engine, e.class, is_egress, &reps[0]);
+            let mut seen: Vec<String> = Vec::new();
+            for rep in &reps {
+                if seen.contains(&rep.name) {
+                    continue;
+                }
+                seen.push(rep.name.clone());
+                let conns = rep_conns(engine, e.class, is_egress, rep);
+                let is_wide = rep.name == "entire-cluster";
+                // A potential peer allowed what the entire cluster is adds
+                // nothing; one denied everything is shown only while no
+                // existing workload stands for it.
+                if !is_wide && conns == wide {
+                    continue;
+                }
+                if conns.is_empty() && (is_wide || matched_by_existing(engine, rep)) {
+                    continue;
+                }
+                map.insert((e.label(), rep.name.clone()), conns);
+            }
+            // External addresses: shown when the whole address space gets
+            // the same connections.
+            let ranges = if is_egress { &engine.dst_ips } else { &engine.src_ips };
+            let mut ext: Option<ConnSet> = None;
+            let mut uniform = true;
+            for &r in ranges {
+                let c = engine
+                    .side(is_egress, Target::Class(e.class), Target::Ip(r), false)
+                    .allowed;
+                match &ext {
+                    None => ext = Some(c),
+                    Some(x) if *x != c => uniform = false,
+                    _ => {}
+                }
+            }
+            if let (true, Some(c)) = (uniform, ext) {
+                if !c.is_empty() {
+                    map.insert((e.label(), EXTERNAL.into()), c);
                 }
             }
         }
