@@ -94,6 +94,19 @@ struct Rep {
     name: String,
     namespaces: LabelSelector,
     pods: LabelSelector,
+    /// The pod selector is written as `matchLabels` only (not everything).
+    plain: bool,
+}
+
+fn plain_pods(pods: &LabelSelector, text: Option<&String>) -> bool {
+    !pods.is_everything()
+        && match text {
+            Some(t) => !t.contains("{Key:"),
+            None => pods
+                .requirements
+                .iter()
+                .all(|r| r.op == SelectorOp::In && r.values.len() == 1),
+        }
 }
 
 /// One requirement in np-guard's canonical notation: `In` with a single
@@ -244,16 +257,25 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 name: "entire-cluster".into(),
                 namespaces: everything(),
                 pods: everything(),
+                plain: false,
             }];
             for &pi in iso {
                 let p = &engine.policies[pi];
                 for r in p.rules(is_egress) {
                     for (j, peer) in r.peers.iter().flatten().enumerate() {
                         if let Peer::Pods { namespaces, pods } = peer {
+                            let pods = pods.clone().unwrap_or_else(everything);
+                            let text = r.selector_texts.get(j).and_then(|t| t.1.as_ref());
                             reps.push(Rep {
-                                name: representative(&p.namespace, namespaces, pods, r.selector_texts.get(j)),
+                                name: representative(
+                                    &p.namespace,
+                                    namespaces,
+                                    &Some(pods.clone()),
+                                    r.selector_texts.get(j),
+                                ),
                                 namespaces: ns_selector(&p.namespace, namespaces),
-                                pods: pods.clone().unwrap_or_else(everything),
+                                plain: plain_pods(&pods, text),
+                                pods,
                             });
                         }
                     }
@@ -271,6 +293,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                         };
                         reps.push(Rep {
                             name: representative("", &Some(namespaces.clone()), &Some(pods.clone()), None),
+                            plain: plain_pods(&pods, None),
                             namespaces,
                             pods,
                         });
@@ -292,7 +315,13 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 if !is_wide && conns == wide {
                     continue;
                 }
-                if conns.is_empty() && (is_wide || matched_by_existing(engine, rep)) {
+                if conns.is_empty() && is_wide {
+                    continue;
+                }
+                // Pods with exactly given labels that exist already are in
+                // the connlist; np-guard makes no potential pod for them
+                // (expressions and whole namespaces always get one).
+                if rep.plain && matched_by_existing(engine, rep) {
                     continue;
                 }
                 map.insert((e.label(), rep.name.clone()), conns);
