@@ -321,7 +321,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 // Pods with exactly given labels that exist already are in
                 // the connlist; np-guard makes no potential pod for them
                 // (expressions and whole namespaces always get one).
-                if rep.plain && matched_by_existing(engine, rep) {
+                if rep.plain && !rep.namespaces.is_everything() && matched_by_existing(engine, rep) {
                     continue;
                 }
                 map.insert((e.label(), rep.name.clone()), conns);
@@ -341,18 +341,33 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                     _ => {}
                 }
             }
-            if let (true, Some(c)) = (uniform, ext) {
+            // np-guard adds it to a workload's entry only once the entry
+            // exists: a potential peer or the entire cluster, or an
+            // AdminNetworkPolicy rule for the direction (a baseline alone
+            // makes none).
+            let by_anp = admin
+                .iter()
+                .any(|&a| engine.admin[a].priority.is_some() && !engine.admin[a].rules(is_egress).is_empty());
+            let has_lines = by_anp || map.keys().any(|(w, _)| *w == e.label());
+            if let (true, true, Some(c)) = (has_lines, uniform, ext) {
                 if !c.is_empty() {
                     map.insert((e.label(), EXTERNAL.into()), c);
                 }
             }
         }
     }
+    // One column width for both sections, as np-guard aligns them.
+    let shared_width = egress
+        .keys()
+        .chain(ingress.keys())
+        .map(|(w, _)| w.len())
+        .max()
+        .unwrap_or(0);
     let section = |title: &str, arrow: &str, map: &BTreeMap<(String, String), ConnSet>| {
         if map.is_empty() {
             return None;
         }
-        let width = map.keys().map(|(w, _)| w.len()).max().unwrap_or(0);
+        let width = shared_width;
         let mut s = format!("{title}:");
         for ((w, t), c) in map {
             s.push_str(&format!("\n{w:<width$} \t{arrow} \t{t} : {c}"));
