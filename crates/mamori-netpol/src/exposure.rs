@@ -12,7 +12,7 @@ use crate::policy::Peer;
 use crate::ports::ConnSet;
 use mamori_model::inventory::NAME_LABEL;
 use mamori_model::{LabelSelector, SelectorOp};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 fn sel_text(s: &LabelSelector) -> String {
     let plain = s
@@ -136,6 +136,40 @@ fn full_match(rule: &LabelSelector, rep: &LabelSelector) -> bool {
     canon(rule) == canon(rep)
 }
 
+/// A selector's identity regardless of how it is written.
+fn canon(s: &LabelSelector) -> Vec<String> {
+    let mut v: Vec<String> = s.requirements.iter().map(req_key).collect();
+    v.sort();
+    v
+}
+
+type RepKey = (Vec<String>, Vec<String>);
+
+/// The name each distinct potential peer gets: np-guard makes one per
+/// selector pair for the whole input and names it after the first rule
+/// that yields it (policies in order, ingress rules before egress).
+fn first_names(engine: &Engine) -> HashMap<RepKey, String> {
+    let mut names: HashMap<RepKey, String> = HashMap::new();
+    for p in &engine.policies {
+        for egress in [false, true] {
+            for r in p.rules(egress) {
+                for (j, peer) in r.peers.iter().flatten().enumerate() {
+                    if let Peer::Pods { namespaces, pods } = peer {
+                        let key = (
+                            canon(&ns_selector(&p.namespace, namespaces)),
+                            canon(pods.as_ref().unwrap_or(&LabelSelector::everything())),
+                        );
+                        names
+                            .entry(key)
+                            .or_insert_with(|| representative(&p.namespace, namespaces, pods, r.selector_texts.get(j)));
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
 fn ns_selector(policy_ns: &str, namespaces: &Option<LabelSelector>) -> LabelSelector {
     match namespaces {
         Some(n) => n.clone(),
@@ -240,6 +274,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
     let mut ingress: BTreeMap<(String, String), ConnSet> = BTreeMap::new();
     let mut unprotected: Vec<String> = Vec::new();
     const EXTERNAL: &str = "0.0.0.0-255.255.255.255[External]";
+    let names = first_names(engine);
     for e in engine.endpoints.iter().filter(|e| !e.assumed) {
         for (is_egress, map, word) in [(true, &mut egress, "Egress"), (false, &mut ingress, "Ingress")] {
             let iso = engine.isolating(e.class, is_egress);
@@ -301,12 +336,17 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 }
             }
             let wide = rep_conns(engine, e.class, is_egress, &reps[0]);
-            let mut seen: Vec<String> = Vec::new();
-            for rep in &reps {
-                if seen.contains(&rep.name) {
+            let mut seen: Vec<RepKey> = Vec::new();
+            for rep in &mut reps {
+                let key = (canon(&rep.namespaces), canon(&rep.pods));
+                if seen.contains(&key) {
                     continue;
                 }
-                seen.push(rep.name.clone());
+                if let Some(n) = names.get(&key) {
+                    rep.name = n.clone();
+                }
+                seen.push(key);
+                let rep = &*rep;
                 let conns = rep_conns(engine, e.class, is_egress, rep);
                 let is_wide = rep.name == "entire-cluster";
                 // A potential peer allowed what the entire cluster is adds
