@@ -6,13 +6,13 @@
 //! `ns/[all pods]`, `ns/[pod with {k=v}]`, `[namespace with {k=v}]/...`,
 //! `[all namespaces]/...`), whether or not such pods exist today.
 
-use crate::admin::{Action, AdminPeer, Selection};
+use crate::admin::{Action, AdminPeer, AdminPort, Selection};
 use crate::engine::{Engine, Target};
-use crate::policy::Peer;
+use crate::policy::{Peer, PortMatch};
 use crate::ports::ConnSet;
 use mamori_model::inventory::NAME_LABEL;
 use mamori_model::{LabelSelector, SelectorOp};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 fn sel_text(s: &LabelSelector) -> String {
     let plain = s
@@ -209,6 +209,59 @@ fn matched_by_existing(engine: &Engine, rep: &Rep) -> bool {
     })
 }
 
+/// Named ports the rules allowing `rep` name, for egress: a potential pod
+/// has no ports to resolve them on, so np-guard prints them by name
+/// (protocol, name); an AdminNetworkPolicy's `namedPort` has no protocol.
+fn rep_named(engine: &Engine, class: usize, rep: &Rep) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for &pi in engine.isolating(class, true) {
+        let p = &engine.policies[pi];
+        for r in p.rules(true) {
+            let hit = match &r.peers {
+                None => true,
+                Some(peers) => peers.iter().any(|peer| np_peer_matches(&p.namespace, peer, rep)),
+            };
+            for ps in r.ports.iter().flatten().filter(|_| hit) {
+                if let PortMatch::Named(n) = &ps.port {
+                    out.insert((ps.protocol.as_str().to_string(), n.clone()));
+                }
+            }
+        }
+    }
+    for &a in engine.admin_for(class) {
+        for r in engine.admin[a].rules(true) {
+            if r.action != Action::Allow || !r.peers.iter().any(|p| admin_peer_matches(p, rep)) {
+                continue;
+            }
+            for port in r.ports.iter().flatten() {
+                if let AdminPort::Named(n) = port {
+                    out.insert((String::new(), n.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A connection set with the named ports np-guard could not resolve,
+/// grouped by protocol after the numbered ones.
+fn conn_text(conns: &ConnSet, named: &BTreeSet<(String, String)>) -> String {
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (proto, name) in named {
+        groups.entry(proto.as_str()).or_default().push(name.as_str());
+    }
+    let mut parts: Vec<String> = Vec::new();
+    if !conns.is_empty() || groups.is_empty() {
+        parts.push(conns.to_string());
+    }
+    parts.extend(
+        groups
+            .iter()
+            .map(|(proto, names)| format!("{proto} {}", names.join(","))),
+    );
+    parts.join(",")
+}
+
 /// What the workload's policies allow between it and `rep`, evaluated as
 /// for a real peer (admin policies, then NetworkPolicies, then the
 /// baseline), with "matches" being [`full_match`].
@@ -270,8 +323,8 @@ fn rep_conns(engine: &Engine, class: usize, egress: bool, rep: &Rep) -> ConnSet 
 
 /// The exposure section, as np-guard prints it after the connlist.
 pub fn render(engine: &Engine, connlist_txt: &str) -> String {
-    let mut egress: BTreeMap<(String, String), ConnSet> = BTreeMap::new();
-    let mut ingress: BTreeMap<(String, String), ConnSet> = BTreeMap::new();
+    let mut egress: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut ingress: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut unprotected: Vec<String> = Vec::new();
     const EXTERNAL: &str = "0.0.0.0-255.255.255.255[External]";
     let names = first_names(engine);
@@ -281,8 +334,8 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
             let admin = engine.admin_for(e.class);
             let by_admin = admin.iter().any(|&a| !engine.admin[a].rules(is_egress).is_empty());
             if iso.is_empty() && !by_admin {
-                map.insert((e.label(), EXTERNAL.into()), ConnSet::all());
-                map.insert((e.label(), "entire-cluster".into()), ConnSet::all());
+                map.insert((e.label(), EXTERNAL.into()), ConnSet::all().to_string());
+                map.insert((e.label(), "entire-cluster".into()), ConnSet::all().to_string());
                 unprotected.push(format!("{} is not protected on {word}", e.label()));
                 continue;
             }
@@ -335,7 +388,14 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                     }
                 }
             }
-            let wide = rep_conns(engine, e.class, is_egress, &reps[0]);
+            let named = |rep: &Rep| {
+                if is_egress {
+                    rep_named(engine, e.class, rep)
+                } else {
+                    BTreeSet::new()
+                }
+            };
+            let wide = (rep_conns(engine, e.class, is_egress, &reps[0]), named(&reps[0]));
             let mut seen: Vec<RepKey> = Vec::new();
             for rep in &mut reps {
                 let key = (canon(&rep.namespaces), canon(&rep.pods));
@@ -347,7 +407,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 }
                 seen.push(key);
                 let rep = &*rep;
-                let conns = rep_conns(engine, e.class, is_egress, rep);
+                let conns = (rep_conns(engine, e.class, is_egress, rep), named(rep));
                 let is_wide = rep.name == "entire-cluster";
                 // A potential peer allowed what the entire cluster is adds
                 // nothing; one denied everything is shown only while no
@@ -355,7 +415,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 if !is_wide && conns == wide {
                     continue;
                 }
-                if conns.is_empty() && is_wide {
+                if conns.0.is_empty() && conns.1.is_empty() && is_wide {
                     continue;
                 }
                 // Pods with exactly given labels that exist already are in
@@ -364,7 +424,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 if rep.plain && !rep.namespaces.is_everything() && matched_by_existing(engine, rep) {
                     continue;
                 }
-                map.insert((e.label(), rep.name.clone()), conns);
+                map.insert((e.label(), rep.name.clone()), conn_text(&conns.0, &conns.1));
             }
             // External addresses: shown when the whole address space gets
             // the same connections.
@@ -391,7 +451,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
             let has_lines = by_anp || map.keys().any(|(w, _)| *w == e.label());
             if let (true, true, Some(c)) = (has_lines, uniform, ext) {
                 if !c.is_empty() {
-                    map.insert((e.label(), EXTERNAL.into()), c);
+                    map.insert((e.label(), EXTERNAL.into()), c.to_string());
                 }
             }
         }
@@ -403,7 +463,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
         .map(|(w, _)| w.len())
         .max()
         .unwrap_or(0);
-    let section = |title: &str, arrow: &str, map: &BTreeMap<(String, String), ConnSet>| {
+    let section = |title: &str, arrow: &str, map: &BTreeMap<(String, String), String>| {
         if map.is_empty() {
             return None;
         }
