@@ -8,6 +8,7 @@
 
 use crate::admin::{Action, AdminPeer, AdminPort, Selection};
 use crate::engine::{Engine, Target};
+use crate::list::{name_matches, Direction, Focus};
 use crate::policy::{Peer, PortMatch};
 use crate::ports::ConnSet;
 use mamori_model::inventory::NAME_LABEL;
@@ -323,13 +324,36 @@ fn rep_conns(engine: &Engine, class: usize, egress: bool, rep: &Rep) -> ConnSet 
 
 /// The exposure section, as np-guard prints it after the connlist.
 pub fn render(engine: &Engine, connlist_txt: &str) -> String {
+    render_focused(engine, connlist_txt, &Focus::default())
+}
+
+/// With np-guard's focus options: only the focused workloads, only the
+/// focused direction, and with a focused connection only the lines that
+/// allow it (named without their connections, no unprotected list).
+pub fn render_focused(engine: &Engine, connlist_txt: &str, focus: &Focus) -> String {
+    let mask = focus.conn.map(|(p, n)| ConnSet::port(p, n));
     let mut egress: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut ingress: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut unprotected: Vec<String> = Vec::new();
     const EXTERNAL: &str = "0.0.0.0-255.255.255.255[External]";
     let names = first_names(engine);
-    for e in engine.endpoints.iter().filter(|e| !e.assumed) {
+    let focused = |e: &&crate::endpoint::Endpoint| {
+        !e.assumed && (focus.workloads.is_empty() || name_matches(&focus.workloads, &e.namespace, &e.name))
+    };
+    let directions = match (focus.workloads.is_empty(), focus.direction) {
+        (false, Direction::Egress) => vec![true],
+        (false, Direction::Ingress) => vec![false],
+        _ => vec![true, false],
+    };
+    let restrict = |c: ConnSet| match &mask {
+        Some(m) => c.intersect(m),
+        None => c,
+    };
+    for e in engine.endpoints.iter().filter(focused) {
         for (is_egress, map, word) in [(true, &mut egress, "Egress"), (false, &mut ingress, "Ingress")] {
+            if !directions.contains(&is_egress) {
+                continue;
+            }
             let iso = engine.isolating(e.class, is_egress);
             let admin = engine.admin_for(e.class);
             let by_admin = admin.iter().any(|&a| !engine.admin[a].rules(is_egress).is_empty());
@@ -389,13 +413,17 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 }
             }
             let named = |rep: &Rep| {
-                if is_egress {
+                // A named port cannot be told to be the focused one.
+                if is_egress && mask.is_none() {
                     rep_named(engine, e.class, rep)
                 } else {
                     BTreeSet::new()
                 }
             };
-            let wide = (rep_conns(engine, e.class, is_egress, &reps[0]), named(&reps[0]));
+            let wide = (
+                restrict(rep_conns(engine, e.class, is_egress, &reps[0])),
+                named(&reps[0]),
+            );
             let mut seen: Vec<RepKey> = Vec::new();
             for rep in &mut reps {
                 let key = (canon(&rep.namespaces), canon(&rep.pods));
@@ -407,7 +435,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 }
                 seen.push(key);
                 let rep = &*rep;
-                let conns = (rep_conns(engine, e.class, is_egress, rep), named(rep));
+                let conns = (restrict(rep_conns(engine, e.class, is_egress, rep)), named(rep));
                 let is_wide = rep.name == "entire-cluster";
                 // A potential peer allowed what the entire cluster is adds
                 // nothing; one denied everything is shown only while no
@@ -415,7 +443,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
                 if !is_wide && conns == wide {
                     continue;
                 }
-                if conns.0.is_empty() && conns.1.is_empty() && is_wide {
+                if conns.0.is_empty() && conns.1.is_empty() && (is_wide || mask.is_some()) {
                     continue;
                 }
                 // Pods with exactly given labels that exist already are in
@@ -432,9 +460,11 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
             let mut ext: Option<ConnSet> = None;
             let mut uniform = true;
             for &r in ranges {
-                let c = engine
-                    .side(is_egress, Target::Class(e.class), Target::Ip(r), false)
-                    .allowed;
+                let c = restrict(
+                    engine
+                        .side(is_egress, Target::Class(e.class), Target::Ip(r), false)
+                        .allowed,
+                );
                 match &ext {
                     None => ext = Some(c),
                     Some(x) if *x != c => uniform = false,
@@ -470,7 +500,11 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
         let width = shared_width;
         let mut s = format!("{title}:");
         for ((w, t), c) in map {
-            s.push_str(&format!("\n{w:<width$} \t{arrow} \t{t} : {c}"));
+            if mask.is_some() {
+                s.push_str(&format!("\n{w:<width$} \t{arrow} \t{t}"));
+            } else {
+                s.push_str(&format!("\n{w:<width$} \t{arrow} \t{t} : {c}"));
+            }
         }
         Some(s)
     };
@@ -481,7 +515,7 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
     if let Some(s) = section("Ingress Exposure", "<=", &ingress) {
         parts.push(s);
     }
-    if !unprotected.is_empty() {
+    if !unprotected.is_empty() && mask.is_none() {
         unprotected.sort();
         parts.push(format!(
             "Workloads not protected by network policies:\n{}",
@@ -493,7 +527,10 @@ pub fn render(engine: &Engine, connlist_txt: &str) -> String {
         out.push_str(connlist_txt);
         out.push_str("\n\n");
     }
-    out.push_str("Exposure Analysis Result:\n");
+    match focus.conn {
+        Some((p, n)) => out.push_str(&format!("Exposure Analysis Result On {p} {n}:\n")),
+        None => out.push_str("Exposure Analysis Result:\n"),
+    }
     out.push_str(&parts.join("\n\n"));
     out
 }
