@@ -1,10 +1,18 @@
 //! Exposure: what each workload is open to beyond the workloads of the
-//! input, from the selectors of the rules that admit it (np-guard's
-//! `--exposure`). A direction no policy isolates is exposed to the entire
-//! cluster and every address; an isolating rule exposes the workload to
-//! the representative peer its selectors describe (`entire-cluster`,
+//! input, from the selectors of the rules that could admit it (np-guard's
+//! `--exposure`). A direction no NetworkPolicy isolates and no
+//! (Baseline)AdminNetworkPolicy rule governs is exposed to the entire
+//! cluster and every address. Otherwise each distinct selector pair of the
+//! rules that apply stands for a representative peer (`entire-cluster`,
 //! `ns/[all pods]`, `ns/[pod with {k=v}]`, `[namespace with {k=v}]/...`,
-//! `[all namespaces]/...`), whether or not such pods exist today.
+//! `[all namespaces]/...`), whether or not such pods exist today, and is
+//! evaluated like a pod through the admin policies, the NetworkPolicies
+//! and the baseline; a rule applies to it only when its selector is empty
+//! or says exactly the same (np-guard's "full match": a narrower or
+//! overlapping selector says nothing about an unknown pod). A peer that
+//! gets what the entire cluster gets adds nothing and is left out, as is a
+//! `matchLabels`-only pod selector in a given namespace that an existing
+//! workload matches (its connection is in the list already).
 
 use crate::admin::{Action, AdminPeer, AdminPort, Selection};
 use crate::engine::{Engine, Target};
