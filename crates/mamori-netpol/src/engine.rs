@@ -395,6 +395,12 @@ impl Engine {
         self.issues.iter().filter(|i| i.rejected)
     }
 
+    /// The admin policies whose subject selects `class`: ANPs by priority,
+    /// then the baseline.
+    pub fn admin_for(&self, class: usize) -> &[usize] {
+        &self.admin_of[class]
+    }
+
     /// Policies isolating `class` for the direction.
     pub fn isolating(&self, class: usize, egress: bool) -> &[usize] {
         if egress {

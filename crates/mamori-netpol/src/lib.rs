@@ -139,6 +139,10 @@
 //!   is empty), primary UDNs, primary CUDNs, then NADs, each sorted by name,
 //!   and a workload-to-networks mapping (not with `--focus-conn`).
 //!
+//! * **Exposure** (`list --exposure`): what a workload is open to that
+//!   does not exist yet, as np-guard computes it; the rules are in
+//!   [`exposure`].
+//!
 //! ## What is not guessed
 //!
 //! `hostNetwork` pods share the node's address; the API leaves policy

@@ -581,12 +581,12 @@ pub fn selector_text(n: &Node) -> String {
         .iter()
         .map(|e| {
             let key = e.str_field("key").unwrap_or_default().to_string();
-            let mut values: Vec<&str> = e
+            let values: Vec<&str> = e
                 .field("values")
                 .and_then(Node::as_seq)
                 .map(|v| v.iter().filter_map(Node::as_str).collect())
                 .unwrap_or_default();
-            values.sort_unstable();
+            // np-guard prints the values in the order written.
             let text = format!(
                 "{{Key:{key},Operator:{},Values:[{}],}}",
                 e.str_field("operator").unwrap_or_default(),

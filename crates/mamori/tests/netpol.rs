@@ -259,19 +259,34 @@ fn course_corrected_policies() {
     assert_eq!(l.code, 0, "{}", l.stderr);
     assert_eq!(l.stdout, "k8s-defense/curl[Pod] => k8s-defense/nginx[Pod] : TCP 80\n");
     // Exposure: the DNS rule opens UDP 53 to every pod of kube-system.
-    let x = mamori(&["netpol", "list", ".", "--exposure"], &dir);
-    assert_eq!(x.code, 0, "{}", x.stderr);
+    let exposure = |extra: &[&str]| {
+        let mut args = vec!["netpol", "list", ".", "--exposure"];
+        args.extend_from_slice(extra);
+        let r = mamori(&args, &dir);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let x = exposure(&[]);
     assert!(
-        x.stdout
-            .contains("k8s-defense/curl[Pod] \t=> \tkube-system/[all pods] : UDP 53\n"),
-        "{}",
-        x.stdout
+        x.contains("k8s-defense/curl[Pod] \t=> \tkube-system/[all pods] : UDP 53\n"),
+        "{x}"
     );
+    // nginx admits only pods labelled app=curl in its namespace: the
+    // existing curl pod is such a pod and its connection is in the list,
+    // so (as np-guard) no potential peer stands for that selector.
+    assert!(!x.contains("k8s-defense/nginx[Pod] \t<="), "{x}");
+    // Focused on curl's egress: only that section; with a connection
+    // focus, the lines that allow it, named without their sets.
+    let f = exposure(&["--focus-workload", "curl", "--focus-direction", "egress"]);
     assert!(
-        x.stdout
-            .contains("k8s-defense/nginx[Pod] \t<= \tk8s-defense/[pod with {app=curl}] : TCP 80"),
-        "{}",
-        x.stdout
+        f.contains("Egress Exposure:\nk8s-defense/curl[Pod] \t=> \tkube-system/[all pods] : UDP 53"),
+        "{f}"
+    );
+    assert!(!f.contains("Ingress Exposure:"), "{f}");
+    let c = exposure(&["--focus-conn", "udp-53"]);
+    assert!(
+        c.contains("Exposure Analysis Result On UDP 53:\nEgress Exposure:\nk8s-defense/curl[Pod] \t=> \tkube-system/[all pods]\n"),
+        "{c}"
     );
 }
 

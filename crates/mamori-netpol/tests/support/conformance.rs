@@ -177,21 +177,8 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             });
             continue;
         }
-        let mut workloads = names(&case["focusworkload"]);
-        let peers = names(&case["focusworkload_peer"]);
-        let direction = match case["focus_direction"].as_str().unwrap_or("") {
-            "ingress" => Direction::Ingress,
-            "egress" => Direction::Egress,
-            _ => Direction::Both,
-        };
-        workloads.retain(|w| !w.is_empty());
-        let conn = Focus::parse_conn(case["focus_conn"].as_str().unwrap_or(""));
-        let focus = Focus {
-            workloads,
-            direction,
-            peers,
-            conn,
-        };
+        let focus = focus_of(case);
+        let conn = focus.conn;
         let lines = connlist_with(&engine, &focus, &ingress);
         let got = if multi {
             let m = mamori_netpol::networks::connlist_multi(&inv, &engine, &focus, lines);
@@ -232,17 +219,13 @@ pub fn run(root: &Path, filter: Option<&str>) -> Report {
             report.unsupported.push((name, why));
             continue;
         }
-        if !names(&case["focusworkload"]).is_empty() || !case["focus_conn"].as_str().unwrap_or("").is_empty() {
-            report
-                .unsupported
-                .push((name, "exposure with focus options is not implemented".into()));
-            continue;
-        }
+        let focus = focus_of(case);
         let (inv, _) = load(&dir);
         let engine = engine_for(&inv, false);
         let ingress = mamori_netpol::ingress::reachable(&inv, &engine);
-        let txt = mamori_netpol::list::render(&connlist_with(&engine, &Focus::default(), &ingress), Format::Txt);
-        let got = mamori_netpol::exposure::render(&engine, &txt);
+        let txt =
+            mamori_netpol::list::render_focused(&connlist_with(&engine, &focus, &ingress), Format::Txt, focus.conn);
+        let got = mamori_netpol::exposure::render_focused(&engine, &txt, &focus);
         let expected = std::fs::read_to_string(root.join(expected_rel)).unwrap_or_default();
         match compare(&expected, &got) {
             None => report.exposure_passed += 1,
@@ -458,4 +441,20 @@ fn is_bad(dir: &str) -> bool {
         || dir.contains("bad_yamls")
         || dir.contains("_bad_path_")
         || dir.contains("np_test_with_empty_port_range")
+}
+
+/// The focus options of a case, as upstream passes them.
+fn focus_of(case: &Value) -> Focus {
+    let mut workloads = names(&case["focusworkload"]);
+    workloads.retain(|w| !w.is_empty());
+    Focus {
+        workloads,
+        direction: match case["focus_direction"].as_str().unwrap_or("") {
+            "ingress" => Direction::Ingress,
+            "egress" => Direction::Egress,
+            _ => Direction::Both,
+        },
+        peers: names(&case["focusworkload_peer"]),
+        conn: Focus::parse_conn(case["focus_conn"].as_str().unwrap_or("")),
+    }
 }

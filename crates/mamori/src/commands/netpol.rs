@@ -195,10 +195,10 @@ fn list(args: NetpolListArgs) -> anyhow::Result<u8> {
         if args.multiple_networks {
             bail!("--exposure does not work with --multiple-networks yet\nhint: drop one of them");
         }
-        if format != Format::Txt || focus.conn.is_some() || !focus.workloads.is_empty() {
-            bail!("--exposure works with --format txt and without focus options for now\nhint: drop --format, --focus-workload and --focus-conn");
+        if format != Format::Txt {
+            bail!("--exposure works with --format txt only for now\nhint: drop --format");
         }
-        text = mamori_netpol::exposure::render(&engine, &text);
+        text = mamori_netpol::exposure::render_focused(&engine, &text, &focus);
     }
     if !text.ends_with('\n') && !text.is_empty() {
         text.push('\n');
