@@ -485,6 +485,11 @@ fn bearer_tokens_from_a_token_service() {
     );
 }
 
+/// Assert that the run's stderr holds `text`, showing stderr when not.
+fn says(r: &Run, text: &str) {
+    assert!(r.stderr.contains(text), "{}", r.stderr);
+}
+
 /// The tags of `repo`, read by skopeo.
 fn skopeo_tags(addr: &str, repo: &str) -> Vec<String> {
     let out = Command::new("skopeo")
@@ -519,18 +524,8 @@ fn https_registry_signed_by_a_private_ca() {
     // (the registry would not answer it anyway), nothing pushed.
     let s = mamori(&["image", "sign", "--key", "cosign.key", &image], dir);
     assert_eq!(s.code, 2, "{}", s.stderr);
-    assert!(
-        s.stderr
-            .contains(&format!("error: the TLS certificate of the registry at https://{} is not trusted (invalid peer certificate: UnknownIssuer)", reg.addr)),
-        "{}",
-        s.stderr
-    );
-    assert!(
-        s.stderr
-            .contains("hint: when a private CA signed it, pass --registry-cacert CA.pem"),
-        "{}",
-        s.stderr
-    );
+    says(&s, &format!("error: the TLS certificate of the registry at https://{} is not trusted (invalid peer certificate: UnknownIssuer)", reg.addr));
+    says(&s, "hint: when a private CA signed it, pass --registry-cacert CA.pem");
     assert!(!s.stderr.contains("panicked"), "{}", s.stderr);
     assert_eq!(skopeo_tags(&reg.addr, "app"), ["v1"]);
     // Trusting it with --registry-cacert: signed and verified over HTTPS.
@@ -588,11 +583,9 @@ fn https_registry_signed_by_a_private_ca() {
         dir,
     );
     assert_eq!(v.code, 2, "{}", v.stderr);
-    assert!(
-        v.stderr
-            .contains("error: --registry-cacert not-a-ca.pem: no PEM CERTIFICATE block in the file"),
-        "{}",
-        v.stderr
+    says(
+        &v,
+        "error: --registry-cacert not-a-ca.pem: no PEM CERTIFICATE block in the file",
     );
     let v = mamori_env(
         &["image", "verify", "--key", "cosign.pub", &image],
@@ -602,13 +595,12 @@ fn https_registry_signed_by_a_private_ca() {
         &[("SSL_CERT_FILE", dir.join("missing.pem").display().to_string())],
     );
     assert_eq!(v.code, 2, "{}", v.stderr);
-    assert!(
-        v.stderr.contains(&format!(
+    says(
+        &v,
+        &format!(
             "error: cannot load the CA certificates named by SSL_CERT_FILE ({}): No such file",
             dir.join("missing.pem").display()
-        )),
-        "{}",
-        v.stderr
+        ),
     );
 }
 
@@ -625,18 +617,11 @@ fn plain_http_only_to_loopback_or_when_allowed() {
     let remote = format!("0.0.0.0:{port}/app:v1");
     let s = mamori(&["image", "sign", "--key", "cosign.key", &remote], dir);
     assert_eq!(s.code, 2, "{}", s.stderr);
-    assert!(
-        s.stderr.contains(&format!(
-            "error: https://0.0.0.0:{port} answered the TLS handshake with something else (plain HTTP?): refused"
-        )),
-        "{}",
-        s.stderr
+    says(
+        &s,
+        &format!("error: https://0.0.0.0:{port} answered the TLS handshake with something else (plain HTTP?): refused"),
     );
-    assert!(
-        s.stderr.contains("hint: pass --allow-insecure-registry only if"),
-        "{}",
-        s.stderr
-    );
+    says(&s, "hint: pass --allow-insecure-registry only if");
     assert_eq!(skopeo_tags(&reg.addr, "app"), ["v1"]);
     let s = mamori(
         &[
