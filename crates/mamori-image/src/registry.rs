@@ -441,9 +441,25 @@ fn transport_error(what: &str, t: &ureq::Transport, tls: Option<TlsFailure>) -> 
     }
 }
 
-/// The agent for one set of roots. The system roots are loaded once per
-/// process (it reads and parses a bundle of a few hundred certificates).
+/// One agent per set of roots and process: building one parses the system
+/// roots (a bundle of about 150 certificates), and a shared one reuses
+/// connections across clients.
 fn agent(ca_cert: Option<&Path>) -> Result<ureq::Agent> {
+    type Agents = std::sync::Mutex<std::collections::HashMap<Option<PathBuf>, ureq::Agent>>;
+    static AGENTS: std::sync::OnceLock<Agents> = std::sync::OnceLock::new();
+    let agents = AGENTS.get_or_init(Default::default);
+    let key = ca_cert.map(Path::to_path_buf);
+    if let Some(a) = agents.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(a);
+    }
+    let a = build_agent(ca_cert)?;
+    if let Ok(mut m) = agents.lock() {
+        m.insert(key, a.clone());
+    }
+    Ok(a)
+}
+
+fn build_agent(ca_cert: Option<&Path>) -> Result<ureq::Agent> {
     static SYSTEM: std::sync::OnceLock<std::result::Result<Vec<rustls::pki_types::CertificateDer<'static>>, String>> =
         std::sync::OnceLock::new();
     let system = SYSTEM.get_or_init(|| {
@@ -643,6 +659,25 @@ mod tests {
             urlencode("repository:a/b:pull,push"),
             "repository%3Aa%2Fb%3Apull%2Cpush"
         );
+    }
+
+    #[test]
+    fn ca_files_without_a_usable_certificate_are_named() {
+        let dir = crate::testkit::TempDir::new("mamori-cacert");
+        let mut roots = rustls::RootCertStore::empty();
+        let none = dir.path().join("none.pem");
+        std::fs::write(&none, "not a certificate\n").unwrap();
+        let e = add_ca_file(&mut roots, &none).unwrap_err().to_string();
+        assert!(e.contains("none.pem: no PEM CERTIFICATE block in the file"), "{e}");
+        let bad = dir.path().join("bad.pem");
+        std::fs::write(&bad, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").unwrap();
+        let e = add_ca_file(&mut roots, &bad).unwrap_err().to_string();
+        assert!(e.contains("bad.pem: certificate 1 cannot be a trust anchor"), "{e}");
+        let e = add_ca_file(&mut roots, &dir.path().join("missing.pem"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing.pem: No such file"), "{e}");
+        assert!(roots.is_empty());
     }
 
     #[test]
