@@ -64,9 +64,10 @@
 //! layout on disk, whose `index.json` entries are tagged with the
 //! `org.opencontainers.image.ref.name` annotation; signatures are stored in
 //! the same layout under their `sha256-HEX.sig` name, so `skopeo copy` can
-//! carry them to a registry. The registry client speaks HTTPS with the
-//! system's roots (plain HTTP only to loopback hosts or with
-//! `allow_insecure`), the anonymous and Bearer token flows and Basic auth,
+//! carry them to a registry. The registry client speaks HTTPS first, always
+//! verified against the system's roots plus `ca_cert` (plain HTTP only as a
+//! fallback, for loopback hosts or with `allow_insecure`, when the server
+//! does not speak TLS; never after a certificate error), the anonymous and Bearer token flows and Basic auth,
 //! with credentials from the Docker config file (`auths`, `credHelpers`,
 //! `credsStore`, so cloud credential helpers work unchanged).
 //!

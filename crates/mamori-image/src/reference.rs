@@ -166,7 +166,8 @@ impl Reference {
         }
     }
 
-    /// Whether the registry host is this machine (plain HTTP is allowed there).
+    /// Whether the registry host is this machine (plain HTTP may replace
+    /// HTTPS there when the server does not speak TLS).
     pub fn is_loopback(&self) -> bool {
         let host = match self.registry.strip_prefix('[') {
             Some(v6) => v6.split(']').next().unwrap_or(""),

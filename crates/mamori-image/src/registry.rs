@@ -12,6 +12,16 @@
 //! Every body read is bounded, every answer checked (status, media type,
 //! digest), and a registry that is down or answers garbage is an error
 //! that names the URL.
+//!
+//! Transport, as go-containerregistry's ping (cosign's registry layer) with
+//! one safety difference: HTTPS always comes first, verified against the
+//! system roots (`SSL_CERT_FILE`/`SSL_CERT_DIR` replace them, as OpenSSL's
+//! do) plus any `--registry-cacert`. For a loopback host, or any host with
+//! `--allow-insecure-registry`, a server that answers the TLS handshake with
+//! something that is not TLS is then spoken to in plain HTTP. Unlike
+//! go-containerregistry, a certificate that does not verify never falls back
+//! (a MITM that breaks TLS must not get plain text instead) and TLS
+//! verification is never switched off.
 
 use crate::digest::Digest;
 use crate::docker_config::{self, Credentials};
@@ -21,7 +31,8 @@ use crate::{media, Error, Result};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Manifests and the blobs we read are small; refuse anything larger.
@@ -34,6 +45,16 @@ pub struct Client {
     docker_config: Option<PathBuf>,
     credentials: Option<Option<Credentials>>,
     authorization: Option<String>,
+    /// Plain HTTP may replace HTTPS if the server does not speak TLS.
+    may_fall_back: bool,
+    /// The scheme is known (a first answer came back, or it fell back).
+    settled: bool,
+}
+
+/// Why an exchange brought no answer.
+enum Failure {
+    Transport(Box<ureq::Transport>),
+    Read(Error),
 }
 
 struct Answer {
@@ -46,14 +67,11 @@ struct Answer {
 
 impl Client {
     pub fn new(reference: Reference, options: &StoreOptions) -> Result<Client> {
-        let scheme = if options.allow_insecure || reference.is_loopback() {
-            "http"
-        } else {
-            "https"
-        };
         Ok(Client {
-            agent: shared_agent(),
-            base: format!("{scheme}://{}", reference.registry),
+            agent: agent(options.ca_cert.as_deref())?,
+            base: format!("https://{}", reference.registry),
+            may_fall_back: options.allow_insecure || reference.is_loopback(),
+            settled: false,
             reference,
             docker_config: options.docker_config.clone(),
             credentials: None,
@@ -86,7 +104,53 @@ impl Client {
         self.send_once(method, url, accept, body)
     }
 
-    fn send_once(&self, method: &str, url: &str, accept: Option<&str>, body: Option<(&[u8], &str)>) -> Result<Answer> {
+    fn send_once(
+        &mut self,
+        method: &str,
+        url: &str,
+        accept: Option<&str>,
+        body: Option<(&[u8], &str)>,
+    ) -> Result<Answer> {
+        // A URL built before the fall back to plain HTTP (the retry after
+        // authenticating) goes where the registry now is.
+        let https = format!("https://{}", self.reference.registry);
+        let url = match url.strip_prefix(https.as_str()) {
+            Some(rest) if self.base != https => format!("{}{rest}", self.base),
+            _ => url.to_string(),
+        };
+        let url = url.as_str();
+        match self.exchange(method, url, accept, body) {
+            Ok(a) => {
+                self.settled = true;
+                Ok(a)
+            }
+            Err(Failure::Read(e)) => Err(e),
+            Err(Failure::Transport(t)) => {
+                let tls = tls_failure(&t);
+                if !self.settled && matches!(tls, Some(TlsFailure::NotTls)) {
+                    if !self.may_fall_back {
+                        return Err(Error::Registry(format!(
+                            "{} answered the TLS handshake with something else (plain HTTP?): refused, mamori speaks plain HTTP only to loopback registries or with --allow-insecure-registry\nhint: pass --allow-insecure-registry only if this registry is meant to be plain HTTP and the network to it is trusted",
+                            self.base
+                        )));
+                    }
+                    self.base = format!("http://{}", self.reference.registry);
+                    self.settled = true;
+                    return self.send_once(method, url, accept, body);
+                }
+                Err(transport_error(&format!("the registry at {}", self.base), &t, tls))
+            }
+        }
+    }
+
+    /// One request; any status is an answer, only transport failures are errors.
+    fn exchange(
+        &self,
+        method: &str,
+        url: &str,
+        accept: Option<&str>,
+        body: Option<(&[u8], &str)>,
+    ) -> std::result::Result<Answer, Failure> {
         let mut req = self.agent.request(method, url);
         if let Some(a) = accept {
             req = req.set("Accept", a);
@@ -101,12 +165,7 @@ impl Client {
         let resp = match result {
             Ok(r) => r,
             Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(t)) => {
-                return Err(Error::Registry(format!(
-                    "cannot reach the registry at {}: {t}\nhint: is it running and reachable? mamori speaks HTTPS, and plain HTTP only to loopback hosts or with --allow-insecure-registry",
-                    self.base
-                )))
-            }
+            Err(ureq::Error::Transport(t)) => return Err(Failure::Transport(Box::new(t))),
         };
         let status = resp.status();
         let content_type = resp.header("Content-Type").unwrap_or("").to_string();
@@ -115,7 +174,7 @@ impl Client {
         let body = if method == "HEAD" {
             Vec::new()
         } else {
-            read_limited(resp.into_reader(), url)?
+            read_limited(resp.into_reader(), url).map_err(Failure::Read)?
         };
         Ok(Answer {
             status,
@@ -189,7 +248,8 @@ impl Client {
                         )));
                     }
                     Err(ureq::Error::Transport(t)) => {
-                        return Err(Error::Registry(format!("cannot reach the token service {realm}: {t}")))
+                        let tls = tls_failure(&t);
+                        return Err(transport_error(&format!("the token service {realm}"), &t, tls));
                     }
                 };
                 let body = read_limited(resp.into_reader(), &realm)?;
@@ -334,20 +394,148 @@ impl Store for Client {
     }
 }
 
-/// One agent per process: building one loads the system's root
-/// certificates, and a shared one reuses connections across clients.
-fn shared_agent() -> ureq::Agent {
-    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
-    AGENT
-        .get_or_init(|| {
-            ureq::AgentBuilder::new()
-                .timeout_connect(Duration::from_secs(10))
-                .timeout_read(Duration::from_secs(60))
-                .timeout_write(Duration::from_secs(60))
-                .user_agent(concat!("mamori/", env!("CARGO_PKG_VERSION")))
-                .build()
-        })
-        .clone()
+/// What went wrong in a TLS handshake, when that is what failed.
+enum TlsFailure {
+    /// The server answered with bytes that are not TLS (a plain HTTP server).
+    NotTls,
+    /// The server's certificate does not verify (rustls's reason).
+    Certificate(String),
+    Other(String),
+}
+
+/// rustls's error behind a ureq transport error: ureq keeps the
+/// `io::Error` rustls returned, whose payload is the `rustls::Error`
+/// (`io::Error::source` skips the payload itself, hence `get_ref`).
+fn tls_failure(t: &ureq::Transport) -> Option<TlsFailure> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(t);
+    while let Some(e) = next {
+        let found = e.downcast_ref::<rustls::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(r) = found {
+            return Some(match r {
+                rustls::Error::InvalidMessage(_) => TlsFailure::NotTls,
+                rustls::Error::InvalidCertificate(_) => TlsFailure::Certificate(r.to_string()),
+                _ => TlsFailure::Other(r.to_string()),
+            });
+        }
+        next = e.source();
+    }
+    None
+}
+
+fn transport_error(what: &str, t: &ureq::Transport, tls: Option<TlsFailure>) -> Error {
+    match tls {
+        Some(TlsFailure::Certificate(why)) => Error::Registry(format!(
+            "the TLS certificate of {what} is not trusted ({why})\nhint: when a private CA signed it, pass --registry-cacert CA.pem (added to the system roots), or set SSL_CERT_FILE / SSL_CERT_DIR (which replace them)"
+        )),
+        Some(TlsFailure::NotTls) => Error::Registry(format!(
+            "{what} answered the TLS handshake with something that is not TLS (plain HTTP?)"
+        )),
+        Some(TlsFailure::Other(why)) => Error::Registry(format!("TLS with {what} failed: {why}")),
+        None => Error::Registry(format!(
+            "cannot reach {what}: {t}\nhint: is it running and reachable? mamori speaks HTTPS, and plain HTTP only to loopback hosts or with --allow-insecure-registry"
+        )),
+    }
+}
+
+/// One agent per set of roots and process: building one parses the system
+/// roots (a bundle of about 150 certificates), and a shared one reuses
+/// connections across clients.
+fn agent(ca_cert: Option<&Path>) -> Result<ureq::Agent> {
+    type Agents = std::sync::Mutex<std::collections::HashMap<Option<PathBuf>, ureq::Agent>>;
+    static AGENTS: std::sync::OnceLock<Agents> = std::sync::OnceLock::new();
+    let agents = AGENTS.get_or_init(Default::default);
+    let key = ca_cert.map(Path::to_path_buf);
+    if let Some(a) = agents.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(a);
+    }
+    let a = build_agent(ca_cert)?;
+    if let Ok(mut m) = agents.lock() {
+        m.insert(key, a.clone());
+    }
+    Ok(a)
+}
+
+fn build_agent(ca_cert: Option<&Path>) -> Result<ureq::Agent> {
+    static SYSTEM: std::sync::OnceLock<std::result::Result<Vec<rustls::pki_types::CertificateDer<'static>>, String>> =
+        std::sync::OnceLock::new();
+    let system = SYSTEM.get_or_init(|| {
+        let explicit = std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some();
+        // rustls-native-certs ignores a broken SSL_CERT_FILE when
+        // SSL_CERT_DIR gave certificates; a name the user set must work.
+        if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+            if let Err(e) = std::fs::File::open(&file) {
+                return Err(format!(
+                    "cannot load the CA certificates named by SSL_CERT_FILE ({}): {e}",
+                    Path::new(&file).display()
+                ));
+            }
+        }
+        match rustls_native_certs::load_native_certs() {
+            Ok(certs) => Ok(certs),
+            // The user named these files: not finding them is an error.
+            Err(e) if explicit => Err(format!(
+                "cannot load the CA certificates named by SSL_CERT_FILE / SSL_CERT_DIR: {e}"
+            )),
+            // No system bundle: only --registry-cacert can be trusted, and
+            // an untrusted certificate is reported as such.
+            Err(_) => Ok(Vec::new()),
+        }
+    });
+    let mut roots = rustls::RootCertStore::empty();
+    match system {
+        Ok(certs) => {
+            roots.add_parsable_certificates(certs.iter().cloned());
+        }
+        Err(e) => return Err(Error::Registry(e.clone())),
+    }
+    if let Some(path) = ca_cert {
+        add_ca_file(&mut roots, path)?;
+    }
+    // Same provider and versions as ureq's own default configuration.
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(&[&rustls::version::TLS12, &rustls::version::TLS13])
+        .map_err(|e| Error::Registry(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(ureq::AgentBuilder::new()
+        .tls_config(Arc::new(tls))
+        .timeout_connect(Duration::from_secs(10))
+        .timeout_read(Duration::from_secs(60))
+        .timeout_write(Duration::from_secs(60))
+        .user_agent(concat!("mamori/", env!("CARGO_PKG_VERSION")))
+        .build())
+}
+
+/// Add every `CERTIFICATE` of a PEM file to `roots`.
+fn add_ca_file(roots: &mut rustls::RootCertStore, path: &Path) -> Result<()> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| Error::Registry(format!("--registry-cacert {shown}: {e}")))?;
+    let mut added = 0;
+    for (i, cert) in rustls_pemfile::certs(&mut bytes.as_slice()).enumerate() {
+        let cert = cert.map_err(|e| {
+            Error::Registry(format!(
+                "--registry-cacert {shown}: certificate {} is not valid PEM: {e}",
+                i + 1
+            ))
+        })?;
+        roots.add(cert).map_err(|e| {
+            Error::Registry(format!(
+                "--registry-cacert {shown}: certificate {} cannot be a trust anchor: {e}",
+                i + 1
+            ))
+        })?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err(Error::Registry(format!(
+            "--registry-cacert {shown}: no PEM CERTIFICATE block in the file\nhint: give the CA certificate in PEM (-----BEGIN CERTIFICATE-----)"
+        )));
+    }
+    Ok(())
 }
 
 fn read_limited(reader: impl Read, url: &str) -> Result<Vec<u8>> {
@@ -471,6 +659,25 @@ mod tests {
             urlencode("repository:a/b:pull,push"),
             "repository%3Aa%2Fb%3Apull%2Cpush"
         );
+    }
+
+    #[test]
+    fn ca_files_without_a_usable_certificate_are_named() {
+        let dir = crate::testkit::TempDir::new("mamori-cacert");
+        let mut roots = rustls::RootCertStore::empty();
+        let none = dir.path().join("none.pem");
+        std::fs::write(&none, "not a certificate\n").unwrap();
+        let e = add_ca_file(&mut roots, &none).unwrap_err().to_string();
+        assert!(e.contains("none.pem: no PEM CERTIFICATE block in the file"), "{e}");
+        let bad = dir.path().join("bad.pem");
+        std::fs::write(&bad, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").unwrap();
+        let e = add_ca_file(&mut roots, &bad).unwrap_err().to_string();
+        assert!(e.contains("bad.pem: certificate 1 cannot be a trust anchor"), "{e}");
+        let e = add_ca_file(&mut roots, &dir.path().join("missing.pem"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing.pem: No such file"), "{e}");
+        assert!(roots.is_empty());
     }
 
     #[test]

@@ -30,8 +30,12 @@ pub trait Store {
 /// How to reach a store.
 #[derive(Clone, Debug, Default)]
 pub struct StoreOptions {
-    /// Plain HTTP to any registry (otherwise only to loopback hosts).
+    /// Plain HTTP to any registry that does not speak TLS (otherwise only
+    /// to loopback hosts). TLS, when spoken, is always verified.
     pub allow_insecure: bool,
+    /// A PEM file of CA certificates trusted for registries, besides the
+    /// system roots.
+    pub ca_cert: Option<PathBuf>,
     /// The Docker config file (default `$DOCKER_CONFIG/config.json`, then
     /// `~/.docker/config.json`).
     pub docker_config: Option<PathBuf>,

@@ -133,9 +133,29 @@ impl LocalRegistry {
         LocalRegistry::start_with(|_| String::new())
     }
 
+    /// Start one serving HTTPS only, with the server certificate of `pki`
+    /// (valid for 127.0.0.1). `None` (with a note) without skopeo.
+    pub fn start_tls(pki: &TestPki) -> Option<LocalRegistry> {
+        if !skopeo_available() {
+            eprintln!("note: skopeo not installed (apt-get install skopeo); skipping the registry tests");
+            return None;
+        }
+        let tls = format!(
+            "  tls:\n    certificate: {}\n    key: {}\n",
+            pki.server_cert.display(),
+            pki.server_key.display()
+        );
+        LocalRegistry::start_config(|_| String::new(), &tls)
+    }
+
     /// Start one whose config ends with what `extra` returns (given the
     /// registry's own folder).
     fn start_with(extra: impl FnOnce(&Path) -> String) -> Option<LocalRegistry> {
+        LocalRegistry::start_config(extra, "")
+    }
+
+    /// `http_extra` goes inside the `http:` section.
+    fn start_config(extra: impl FnOnce(&Path) -> String, http_extra: &str) -> Option<LocalRegistry> {
         let Some(bin) = registry_binary() else {
             eprintln!(
                 "note: docker-registry not installed (apt-get install docker-registry); skipping the registry tests"
@@ -149,7 +169,7 @@ impl LocalRegistry {
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{}",
+                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{http_extra}{}",
                 dir.path().join("data").display(),
                 extra(dir.path())
             ),
@@ -174,7 +194,8 @@ impl LocalRegistry {
         // Bounded wait for the port to answer.
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if matches!(http_status(&reg.addr, "/v2/"), Some(200 | 401)) {
+            // 400: a TLS registry answering a plain request (it is up).
+            if matches!(http_status(&reg.addr, "/v2/"), Some(200 | 401 | 400)) {
                 return Some(reg);
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -206,6 +227,89 @@ impl Drop for LocalRegistry {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A throwaway CA and a server certificate for 127.0.0.1 it signed, made by
+/// `openssl` in a temp dir.
+pub struct TestPki {
+    pub ca_cert: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    _dir: TempDir,
+}
+
+impl TestPki {
+    /// `None` (with a note) when openssl is missing or fails.
+    pub fn new() -> Option<TestPki> {
+        let dir = TempDir::new("mamori-pki");
+        let d = dir.path();
+        // webpki wants a real CA (basicConstraints CA:TRUE, keyCertSign)
+        // and a leaf whose subjectAltName holds the IP address.
+        std::fs::write(
+            d.join("ca.cnf"),
+            "[req]\ndistinguished_name = dn\nx509_extensions = ca\nprompt = no\n[dn]\nCN = mamori test CA\n[ca]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n",
+        )
+        .ok()?;
+        std::fs::write(
+            d.join("server.cnf"),
+            "basicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n",
+        )
+        .ok()?;
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+        let steps: [Vec<&str>; 3] = [
+            [
+                &["req", "-x509"][..],
+                &ec,
+                &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-config", "ca.cnf"],
+            ]
+            .concat(),
+            [
+                &["req"][..],
+                &ec,
+                &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+            ]
+            .concat(),
+            vec![
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                "server.cnf",
+                "-out",
+                "server.pem",
+            ],
+        ];
+        for args in &steps {
+            let ok = Command::new("openssl")
+                .args(args)
+                .current_dir(d)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !ok {
+                eprintln!(
+                    "note: openssl not installed or failed (openssl {}); skipping the HTTPS registry tests",
+                    args.join(" ")
+                );
+                return None;
+            }
+        }
+        Some(TestPki {
+            ca_cert: d.join("ca.pem"),
+            server_cert: d.join("server.pem"),
+            server_key: d.join("server.key"),
+            _dir: dir,
+        })
     }
 }
 
@@ -452,7 +556,9 @@ impl TokenServer {
 fn read_head(s: &mut TcpStream) -> String {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16384 {
+    // A TLS ClientHello (first byte 0x16) has no blank line: answer at once,
+    // as a plain HTTP server does, instead of waiting for the timeout.
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16384 && buf.first() != Some(&0x16) {
         match s.read(&mut chunk) {
             Ok(0) | Err(_) => break,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),

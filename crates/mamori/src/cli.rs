@@ -410,10 +410,17 @@ pub struct KeygenArgs {
 /// How registries are reached.
 #[derive(clap::Args, Debug)]
 pub struct RegistryArgs {
-    /// Speak plain HTTP to the registry even when it is not on this machine
-    /// (loopback registries always get plain HTTP). Only for testing.
+    /// Fall back to plain HTTP when the registry does not speak TLS, even
+    /// when it is not on this machine (loopback registries may always fall
+    /// back). HTTPS is tried first and, when spoken, always verified. Only
+    /// for testing.
     #[arg(long)]
     pub allow_insecure_registry: bool,
+    /// Also trust the CA certificates in this PEM file for registries (and
+    /// their token services), besides the system roots. SSL_CERT_FILE /
+    /// SSL_CERT_DIR, when set, replace the system roots.
+    #[arg(long, value_name = "FILE")]
+    pub registry_cacert: Option<PathBuf>,
     /// Docker config file with registry credentials (default
     /// $DOCKER_CONFIG/config.json, then ~/.docker/config.json).
     #[arg(long, value_name = "FILE")]

@@ -8,7 +8,7 @@
 
 use base64::Engine as _;
 use mamori_image::testkit::{
-    build_tiny_image, closed_port, skopeo_copy, GarbageServer, LocalRegistry, LoopbackServer, TempDir,
+    build_tiny_image, closed_port, skopeo_copy, GarbageServer, LocalRegistry, LoopbackServer, TempDir, TestPki,
 };
 use std::io::Write;
 use std::path::Path;
@@ -268,7 +268,7 @@ fn bad_passwords_keys_and_registries() {
     let s = mamori(&["image", "sign", "--key", "cosign.key", &down], dir);
     assert_eq!(s.code, 2);
     assert!(
-        s.stderr.contains("cannot reach the registry at http://127.0.0.1:"),
+        s.stderr.contains("cannot reach the registry at https://127.0.0.1:"),
         "{}",
         s.stderr
     );
@@ -483,4 +483,162 @@ fn bearer_tokens_from_a_token_service() {
         json(&v.stdout)[0]["critical"]["image"]["docker-manifest-digest"],
         digest.as_str()
     );
+}
+
+/// Assert that the run's stderr holds `text`, showing stderr when not.
+fn says(r: &Run, text: &str) {
+    assert!(r.stderr.contains(text), "{}", r.stderr);
+}
+
+/// The tags of `repo`, read by skopeo.
+fn skopeo_tags(addr: &str, repo: &str) -> Vec<String> {
+    let out = Command::new("skopeo")
+        .args(["list-tags", "--tls-verify=false", &format!("docker://{addr}/{repo}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&String::from_utf8_lossy(&out.stdout));
+    let mut tags: Vec<String> = v["Tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    tags.sort();
+    tags
+}
+
+#[test]
+fn https_registry_signed_by_a_private_ca() {
+    let Some(pki) = TestPki::new() else { return };
+    let Some(reg) = LocalRegistry::start_tls(&pki) else {
+        return;
+    };
+    let work = TempDir::new("mamori-e2e");
+    let dir = work.path();
+    let digest = reg.push_tiny_image("app", "v1", "over tls");
+    keygen(dir, "cosign");
+    let image = reg.image("app", "v1");
+    let ca = pki.ca_cert.to_str().unwrap();
+    // Not trusting the CA: a certificate error, no fallback to plain HTTP
+    // (the registry would not answer it anyway), nothing pushed.
+    let s = mamori(&["image", "sign", "--key", "cosign.key", &image], dir);
+    assert_eq!(s.code, 2, "{}", s.stderr);
+    says(&s, &format!("error: the TLS certificate of the registry at https://{} is not trusted (invalid peer certificate: UnknownIssuer)", reg.addr));
+    says(&s, "hint: when a private CA signed it, pass --registry-cacert CA.pem");
+    assert!(!s.stderr.contains("panicked"), "{}", s.stderr);
+    assert_eq!(skopeo_tags(&reg.addr, "app"), ["v1"]);
+    // Trusting it with --registry-cacert: signed and verified over HTTPS.
+    let s = mamori(
+        &["image", "sign", "--key", "cosign.key", "--registry-cacert", ca, &image],
+        dir,
+    );
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    let sig_tag = digest.as_str().replace(':', "-") + ".sig";
+    assert_eq!(skopeo_tags(&reg.addr, "app"), [sig_tag.clone(), "v1".to_string()]);
+    let sig = skopeo_raw(&format!("{}/app:{sig_tag}", reg.addr));
+    assert_eq!(sig["layers"].as_array().unwrap().len(), 1);
+    let v = mamori(
+        &[
+            "image",
+            "verify",
+            "--key",
+            "cosign.pub",
+            "--registry-cacert",
+            ca,
+            &image,
+        ],
+        dir,
+    );
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    let payloads = json(&v.stdout);
+    assert_eq!(
+        payloads[0]["critical"]["image"]["docker-manifest-digest"],
+        digest.as_str()
+    );
+    // SSL_CERT_FILE (with an empty SSL_CERT_DIR: the environment may set
+    // one) replaces the system roots with the CA: verifies too.
+    std::fs::create_dir(dir.join("empty")).unwrap();
+    let empty = dir.join("empty").display().to_string();
+    let v = mamori_env(
+        &["image", "verify", "--key", "cosign.pub", &image],
+        dir,
+        Some("pw"),
+        "",
+        &[("SSL_CERT_FILE", ca.to_string()), ("SSL_CERT_DIR", empty.clone())],
+    );
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    // A CA file that holds no certificate, and one that does not exist.
+    std::fs::write(dir.join("not-a-ca.pem"), "hello\n").unwrap();
+    let v = mamori(
+        &[
+            "image",
+            "verify",
+            "--key",
+            "cosign.pub",
+            "--registry-cacert",
+            "not-a-ca.pem",
+            &image,
+        ],
+        dir,
+    );
+    assert_eq!(v.code, 2, "{}", v.stderr);
+    says(
+        &v,
+        "error: --registry-cacert not-a-ca.pem: no PEM CERTIFICATE block in the file",
+    );
+    let v = mamori_env(
+        &["image", "verify", "--key", "cosign.pub", &image],
+        dir,
+        Some("pw"),
+        "",
+        &[("SSL_CERT_FILE", dir.join("missing.pem").display().to_string())],
+    );
+    assert_eq!(v.code, 2, "{}", v.stderr);
+    says(
+        &v,
+        &format!(
+            "error: cannot load the CA certificates named by SSL_CERT_FILE ({}): No such file",
+            dir.join("missing.pem").display()
+        ),
+    );
+}
+
+#[test]
+fn plain_http_only_to_loopback_or_when_allowed() {
+    let Some(reg) = LocalRegistry::start() else { return };
+    let work = TempDir::new("mamori-e2e");
+    let dir = work.path();
+    reg.push_tiny_image("app", "v1", "plain");
+    keygen(dir, "cosign");
+    // 0.0.0.0 reaches the registry on 127.0.0.1 (Linux connects the
+    // unspecified address to the local host) but is not a loopback name.
+    let port = reg.addr.rsplit(':').next().unwrap();
+    let remote = format!("0.0.0.0:{port}/app:v1");
+    let s = mamori(&["image", "sign", "--key", "cosign.key", &remote], dir);
+    assert_eq!(s.code, 2, "{}", s.stderr);
+    says(
+        &s,
+        &format!("error: https://0.0.0.0:{port} answered the TLS handshake with something else (plain HTTP?): refused"),
+    );
+    says(&s, "hint: pass --allow-insecure-registry only if");
+    assert_eq!(skopeo_tags(&reg.addr, "app"), ["v1"]);
+    let s = mamori(
+        &[
+            "image",
+            "sign",
+            "--key",
+            "cosign.key",
+            "--allow-insecure-registry",
+            &remote,
+        ],
+        dir,
+    );
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    // The loopback name falls back by itself.
+    let v = mamori(
+        &["image", "verify", "--key", "cosign.pub", &reg.image("app", "v1")],
+        dir,
+    );
+    assert_eq!(v.code, 0, "{}", v.stderr);
 }

@@ -128,6 +128,7 @@ fn annotations(list: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
 fn store_options(r: &RegistryArgs) -> StoreOptions {
     StoreOptions {
         allow_insecure: r.allow_insecure_registry,
+        ca_cert: r.registry_cacert.clone(),
         docker_config: r.docker_config.clone(),
     }
 }
