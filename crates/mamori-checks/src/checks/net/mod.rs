@@ -95,6 +95,45 @@ pub const WORKLOADS: &[&str] = &[
     "CronJob",
 ];
 
+/// One port entry of a rule of policy `policy`, with what checks on ports
+/// need: the direction's name, the rule, the entry's index, its field path
+/// (`spec.<dir>[i].ports[k].port`) and the rule's destination pods.
+pub struct RulePort<'a> {
+    pub dir: &'static str,
+    pub egress: bool,
+    pub rule: &'a mamori_netpol::policy::Rule,
+    pub port: &'a mamori_netpol::policy::PortSpec,
+    pub path: mamori_model::FieldPath,
+    pub dests: &'a [&'a Endpoint],
+}
+
+/// Call `f` for every port entry of every rule of policy `policy`.
+pub fn for_each_rule_port(e: &Engine, policy: usize, mut f: impl FnMut(RulePort<'_>)) {
+    let p = &e.policies[policy];
+    for (dir, egress) in [("ingress", false), ("egress", true)] {
+        for r in p.rules(egress) {
+            let dests = destinations(e, policy, egress, r.index);
+            for (k, port) in r.ports.iter().flatten().enumerate() {
+                let path = mamori_model::FieldPath::root()
+                    .key("spec")
+                    .key(dir)
+                    .index(r.index)
+                    .key("ports")
+                    .index(k)
+                    .key("port");
+                f(RulePort {
+                    dir,
+                    egress,
+                    rule: r,
+                    port,
+                    path,
+                    dests: &dests,
+                });
+            }
+        }
+    }
+}
+
 /// The endpoints a rule's traffic goes to: for an ingress rule the pods
 /// the policy selects, for an egress rule the pods its peers match.
 pub fn destinations(e: &Engine, policy: usize, egress: bool, rule: usize) -> Vec<&Endpoint> {

@@ -1,8 +1,7 @@
-use super::{destinations, engine, policy_of};
+use super::{engine, for_each_rule_port, policy_of};
 use crate::context::Context;
 use crate::registry::{Check, CheckMeta, Selects};
 use mamori_diagnostics::{Finding, Severity};
-use mamori_model::FieldPath;
 use mamori_netpol::policy::PortMatch;
 
 pub struct NamedPortOnNoPod;
@@ -102,35 +101,31 @@ impl Check for NamedPortOnNoPod {
         let e = &net.0;
         let Some(pi) = policy_of(e, obj) else { return };
         let p = &e.policies[pi];
-        for (dir, egress) in [("ingress", false), ("egress", true)] {
-            for r in p.rules(egress) {
-                let dests = destinations(e, pi, egress, r.index);
-                for (k, port) in r.ports.iter().flatten().enumerate() {
-                    let PortMatch::Named(name) = &port.port else { continue };
-                    let found = dests.iter().any(|d| {
-                        d.ports
-                            .iter()
-                            .any(|(n, pr, _)| n.as_deref() == Some(name.as_str()) && *pr == port.protocol)
-                    });
-                    if found || (dests.is_empty() && !egress) {
-                        // A policy selecting nothing is NET004's finding.
-                        continue;
-                    }
-                    out.push(cx.finding(
-                        &META,
-                        obj,
-                        &FieldPath::root().key("spec").key(dir).index(r.index).key("ports").index(k).key("port"),
-                        format!(
-                            "{dir} rule #{} of NetworkPolicy {} names port {name:?} ({}), which none of its {} destination pods has: the port allows nothing",
-                            r.index + 1,
-                            p.label(),
-                            port.protocol,
-                            dests.len()
-                        ),
-                        Some("name a container port the pods have (same protocol), or use the number".into()),
-                    ));
-                }
+        for_each_rule_port(e, pi, |rp| {
+            let PortMatch::Named(name) = &rp.port.port else { return };
+            let found = rp.dests.iter().any(|d| {
+                d.ports
+                    .iter()
+                    .any(|(n, pr, _)| n.as_deref() == Some(name.as_str()) && *pr == rp.port.protocol)
+            });
+            if found || (rp.dests.is_empty() && !rp.egress) {
+                // A policy selecting nothing is NET004's finding.
+                return;
             }
-        }
+            out.push(cx.finding(
+                &META,
+                obj,
+                &rp.path,
+                format!(
+                    "{} rule #{} of NetworkPolicy {} names port {name:?} ({}), which none of its {} destination pods has: the port allows nothing",
+                    rp.dir,
+                    rp.rule.index + 1,
+                    p.label(),
+                    rp.port.protocol,
+                    rp.dests.len()
+                ),
+                Some("name a container port the pods have (same protocol), or use the number".into()),
+            ));
+        });
     }
 }

@@ -1,8 +1,8 @@
-use super::{destinations, engine, policy_of};
+use super::{engine, for_each_rule_port, policy_of};
 use crate::context::Context;
 use crate::registry::{Check, CheckMeta, Selects};
 use mamori_diagnostics::{Finding, Severity};
-use mamori_model::{FieldPath, Node};
+use mamori_model::Node;
 use mamori_netpol::policy::PortMatch;
 use mamori_netpol::Protocol;
 
@@ -122,38 +122,35 @@ impl Check for RuleNamesServicePort {
         let e = &net.0;
         let Some(pi) = policy_of(e, obj) else { return };
         let p = &e.policies[pi];
-        for (dir, egress) in [("ingress", false), ("egress", true)] {
-            for r in p.rules(egress) {
-                let dests = destinations(e, pi, egress, r.index);
-                for (k, port) in r.ports.iter().flatten().enumerate() {
-                    let PortMatch::Range(lo, hi) = port.port else { continue };
-                    if lo != hi || dests.is_empty() {
-                        continue;
-                    }
-                    let listens = dests
-                        .iter()
-                        .any(|d| d.ports.iter().any(|(_, pr, n)| *n == lo && *pr == port.protocol));
-                    if listens {
-                        continue;
-                    }
-                    let Some((svc, target)) = service_mapping(cx, &dests, port.protocol, lo) else {
-                        continue;
-                    };
-                    out.push(cx.finding(
-                        &META,
-                        obj,
-                        &FieldPath::root().key("spec").key(dir).index(r.index).key("ports").index(k).key("port"),
-                        format!(
-                            "{dir} rule #{} of NetworkPolicy {} allows {} {lo}, the port of Service {svc}; its pods listen on {target}, and policies see the pod's port: this rule does not allow that traffic",
-                            r.index + 1,
-                            p.label(),
-                            port.protocol
-                        ),
-                        Some(format!("use port {target} (the Service's targetPort)")),
-                    ));
-                }
+        for_each_rule_port(e, pi, |rp| {
+            let PortMatch::Range(lo, hi) = rp.port.port else { return };
+            if lo != hi || rp.dests.is_empty() {
+                return;
             }
-        }
+            let listens = rp
+                .dests
+                .iter()
+                .any(|d| d.ports.iter().any(|(_, pr, n)| *n == lo && *pr == rp.port.protocol));
+            if listens {
+                return;
+            }
+            let Some((svc, target)) = service_mapping(cx, rp.dests, rp.port.protocol, lo) else {
+                return;
+            };
+            out.push(cx.finding(
+                &META,
+                obj,
+                &rp.path,
+                format!(
+                    "{} rule #{} of NetworkPolicy {} allows {} {lo}, the port of Service {svc}; its pods listen on {target}, and policies see the pod's port: this rule does not allow that traffic",
+                    rp.dir,
+                    rp.rule.index + 1,
+                    p.label(),
+                    rp.port.protocol
+                ),
+                Some(format!("use port {target} (the Service's targetPort)")),
+            ));
+        });
     }
 }
 
